@@ -1,0 +1,348 @@
+#include "models/config.hpp"
+
+#include "models/json_reader.hpp"
+
+#include <filesystem>
+#include <limits>
+
+namespace gsim {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+constexpr double kGiB     = 1024.0 * 1024.0 * 1024.0;
+constexpr double kMiB     = 1024.0 * 1024.0;
+constexpr double kBig     = std::numeric_limits<double>::max();
+constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
+
+template <typename E> E enum_of(const std::string& s, const std::vector<std::pair<std::string, E>>& table)
+{
+  for (const auto& [name, value] : table)
+    if (name == s) return value;
+  return table.front().second; // unreachable: JsonReader::choice already checked the name
+}
+
+template <typename E> std::vector<std::string> names_of(const std::vector<std::pair<std::string, E>>& table)
+{
+  std::vector<std::string> out;
+  for (const auto& [name, value] : table)
+    out.push_back(name);
+  return out;
+}
+
+template <typename E> std::string name_of(E e, const std::vector<std::pair<std::string, E>>& table)
+{
+  for (const auto& [name, value] : table)
+    if (value == e) return name;
+  return "?";
+}
+
+const std::vector<std::pair<std::string, Dtype>> kDtypes = {
+    {"fp16", Dtype::fp16}, {"bf16", Dtype::bf16}, {"fp32", Dtype::fp32}};
+const std::vector<std::pair<std::string, IntraNode>> kIntra          = {{"nvswitch", IntraNode::nvswitch},
+                                                                        {"nvlink_cube_mesh", IntraNode::nvlink_cube_mesh},
+                                                                        {"nvlink_pair", IntraNode::nvlink_pair}};
+const std::vector<std::pair<std::string, Scheme>> kSchemes           = {{"none", Scheme::none},
+                                                                        {"blocking", Scheme::blocking},
+                                                                        {"naive", Scheme::naive},
+                                                                        {"no_pipeline", Scheme::no_pipeline},
+                                                                        {"gemini", Scheme::gemini}};
+const std::vector<std::pair<std::string, PlacementKind>> kPlacements = {
+    {"group", PlacementKind::group}, {"ring", PlacementKind::ring}, {"mixed", PlacementKind::mixed}};
+const std::vector<std::pair<std::string, CollectiveMode>> kModes = {{"analytic", CollectiveMode::analytic},
+                                                                    {"flow", CollectiveMode::flow}};
+
+template <typename E>
+E read_enum(JsonReader& r, const std::string& key, const std::vector<std::pair<std::string, E>>& table)
+{
+  return enum_of(r.choice(key, names_of(table)), table);
+}
+
+GpuSpec read_gpu(JsonReader r)
+{
+  GpuSpec g;
+  g.name            = r.string("name");
+  g.peak_flops_fp16 = r.number("peak_tflops_fp16", 1e-3, 1e6) * 1e12;
+  g.peak_flops_bf16 = r.number("peak_tflops_bf16", 0, 1e6) * 1e12; // 0: not supported (V100)
+  g.peak_flops_fp32 = r.number("peak_tflops_fp32", 1e-3, 1e6) * 1e12;
+  g.hbm_bytes       = r.number("hbm_GiB", 1e-3, 1e6) * kGiB;
+  g.hbm_Bps         = r.number("hbm_bandwidth_GBps", 1e-3, 1e6) * 1e9;
+  r.finish();
+  return g;
+}
+
+ClusterSpec read_cluster(const json& j, const std::string& file, const std::string& path)
+{
+  JsonReader r(j, file, path);
+  ClusterSpec c;
+  c.file              = file;
+  c.name              = r.string("name");
+  c.gpus_per_instance = int(r.integer("gpus_per_instance", 1, 64));
+  c.gpu               = read_gpu(r.object("gpu"));
+  {
+    auto n            = r.object("intra_node");
+    c.intra_kind      = read_enum(n, "kind", kIntra);
+    c.intra_Bps       = n.number("bandwidth_GBps", 1e-3, 1e6) * 1e9;
+    c.intra_latency_s = n.number("latency_us", 0, 1e6) * 1e-6;
+    n.finish();
+  }
+  {
+    auto p                 = r.object("pcie");
+    c.pcie_Bps             = p.number("gpu_cpu_bandwidth_GBps", 1e-3, 1e6) * 1e9;
+    c.pcie_latency_s       = p.number("latency_us", 0, 1e6) * 1e-6;
+    c.gpus_per_pcie_switch = int(p.integer("gpus_per_switch", 1, 64));
+    c.pcie_switch_Bps      = p.number("switch_uplink_GBps", 1e-3, 1e6) * 1e9;
+    p.finish();
+    if (c.gpus_per_instance % c.gpus_per_pcie_switch != 0)
+      r.fail("pcie.gpus_per_switch", "must divide gpus_per_instance (" + std::to_string(c.gpus_per_instance) + ")");
+  }
+  {
+    auto n          = r.object("nic");
+    c.nics          = int(n.integer("count", 0, 64));
+    c.nic_Bps       = n.number("bandwidth_Gbps", 0, 1e6) * 1e9 / 8;
+    c.nic_latency_s = n.number("latency_us", 0, 1e6) * 1e-6;
+    n.finish();
+  }
+  c.cpu_memory_bytes        = r.number("cpu_memory_GiB", 1e-3, 1e9) * kGiB;
+  c.framework_reserve_bytes = r.number("framework_reserve_GiB", 0, 1e6) * kGiB;
+  r.finish();
+  if (c.framework_reserve_bytes >= c.gpu.hbm_bytes) r.fail("framework_reserve_GiB", "must be smaller than gpu.hbm_GiB");
+  return c;
+}
+
+ModelSpec read_model(const json& j, const std::string& file, const std::string& path)
+{
+  JsonReader r(j, file, path);
+  ModelSpec m;
+  m.file          = file;
+  m.name          = r.string("name");
+  m.family        = r.choice("family", {"gpt2", "bert", "roberta"});
+  m.layers        = int(r.integer("layers", 1, 100000));
+  m.hidden        = int(r.integer("hidden", 1, 1 << 20));
+  m.intermediate  = int(r.integer("intermediate", 1, 1 << 22));
+  m.heads         = int(r.integer("heads", 1, 1 << 12));
+  m.vocab         = int(r.integer("vocab", 1, 1 << 24));
+  m.max_positions = int(r.integer("max_positions", 1, 1 << 24));
+  r.finish();
+  if (m.hidden % m.heads != 0) r.fail("heads", "must divide hidden (" + std::to_string(m.hidden) + ")");
+  return m;
+}
+
+// ---- --set: "dotted.key=value"; the value is JSON when it parses as JSON, a string otherwise.
+struct Override {
+  std::vector<std::string> path;
+  json value;
+  std::string text;
+};
+
+Override parse_set(const std::string& arg)
+{
+  auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError("--set", arg, "expected key=value (for example checkpoint.scheme=none)");
+  Override o;
+  o.text          = arg.substr(0, eq);
+  std::string val = arg.substr(eq + 1);
+  std::string key = o.text;
+  size_t start    = 0;
+  for (size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1)
+    o.path.push_back(key.substr(start, dot - start));
+  o.path.push_back(key.substr(start));
+  for (const auto& p : o.path)
+    if (p.empty()) throw ConfigError("--set", o.text, "empty key segment");
+  o.value = json::parse(val, nullptr, /*allow_exceptions=*/false);
+  if (o.value.is_discarded()) o.value = val;
+  return o;
+}
+
+void apply(json& root, const Override& o, const std::string& file)
+{
+  json* node = &root;
+  for (size_t i = 0; i + 1 < o.path.size(); i++) {
+    if (not node->is_object() || not node->contains(o.path[i]) || not(*node)[o.path[i]].is_object())
+      throw ConfigError(file, o.text, "--set names a key that is not in the config (no object '" + o.path[i] + "')");
+    node = &(*node)[o.path[i]];
+  }
+  // A new leaf is allowed here; if it is not a known key, validation reports it as unknown.
+  (*node)[o.path.back()] = o.value;
+}
+
+// The experiment names its cluster and model by path, relative to the experiment file.
+std::string resolve_path(const std::string& experiment_file, const json& root, const std::string& key)
+{
+  if (not root.contains(key)) throw ConfigError(experiment_file, key, "missing key");
+  if (not root[key].is_string())
+    throw ConfigError(experiment_file, key, "must be a path to a JSON file, got " + root[key].dump());
+  fs::path p = fs::path(experiment_file).parent_path() / root[key].get<std::string>();
+  if (not fs::exists(p)) throw ConfigError(experiment_file, key, "file " + p.string() + " does not exist");
+  return p.lexically_normal().string();
+}
+} // namespace
+
+std::string to_string(Dtype d)
+{
+  return name_of(d, kDtypes);
+}
+std::string to_string(IntraNode k)
+{
+  return name_of(k, kIntra);
+}
+std::string to_string(Scheme s)
+{
+  return name_of(s, kSchemes);
+}
+std::string to_string(PlacementKind p)
+{
+  return name_of(p, kPlacements);
+}
+std::string to_string(CollectiveMode m)
+{
+  return name_of(m, kModes);
+}
+
+double GpuSpec::peak_flops(Dtype d) const
+{
+  switch (d) {
+  case Dtype::fp16:
+    return peak_flops_fp16;
+  case Dtype::bf16:
+    return peak_flops_bf16;
+  case Dtype::fp32:
+    return peak_flops_fp32;
+  }
+  return 0;
+}
+
+ClusterSpec load_cluster(const std::string& file)
+{
+  return read_cluster(read_json_file(file), file, "");
+}
+ModelSpec load_model(const std::string& file)
+{
+  return read_model(read_json_file(file), file, "");
+}
+
+namespace {
+Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides);
+}
+
+Experiment load_experiment(const std::string& file, const std::vector<std::string>& sets)
+{
+  std::vector<Override> overrides;
+  for (const auto& s : sets)
+    overrides.push_back(parse_set(s));
+  try {
+    return load_experiment_unchecked(file, overrides);
+  } catch (const ConfigError& e) {
+    // A problem in a value given with --set is the flag's, not the file's.
+    for (const auto& o : overrides)
+      if (e.key() == o.text || e.key().rfind(o.text + ".", 0) == 0)
+        throw ConfigError(file + " (--set)", e.key(), e.problem());
+    throw;
+  }
+}
+
+namespace {
+Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides)
+{
+  json root = read_json_file(file);
+  if (not root.is_object()) throw ConfigError(file, "(root)", "must be a JSON object");
+
+  // Top-level overrides first (they may swap the cluster or model file), then the nested ones.
+  for (const auto& o : overrides)
+    if (o.path.size() == 1) apply(root, o, file);
+
+  const std::string cluster_file = resolve_path(file, root, "cluster");
+  const std::string model_file   = resolve_path(file, root, "model");
+  json resolved                  = root;
+  resolved["cluster"]            = read_json_file(cluster_file);
+  resolved["model"]              = read_json_file(model_file);
+  for (const auto& o : overrides)
+    if (o.path.size() > 1) apply(resolved, o, file);
+
+  Experiment e;
+  e.file = file;
+  JsonReader r(resolved, file);
+  e.description = r.string_or("description", "");
+  // The inlined cluster and model report errors against their own files.
+  r.object("cluster");
+  r.object("model");
+  e.cluster   = read_cluster(resolved["cluster"], cluster_file, "cluster");
+  e.model     = read_model(resolved["model"], model_file, "model");
+  e.instances = int(r.integer("instances", 1, 1000000));
+
+  {
+    auto t                                 = r.object("training");
+    e.training.micro_batch                 = int(t.integer("micro_batch", 1, 1 << 20));
+    e.training.sequence_length             = int(t.integer("sequence_length", 1, 1 << 24));
+    e.training.precision                   = read_enum(t, "precision", kDtypes);
+    e.training.activation_recomputation    = t.boolean("activation_recomputation");
+    e.training.gradient_accumulation_steps = int(t.integer_or("gradient_accumulation_steps", 1, 1, 1 << 20));
+    e.training.reduce_bucket_elements      = t.number("reduce_bucket_elements", 1, kBig);
+    e.training.prefetch_bucket_elements    = t.number("prefetch_bucket_elements", 1, kBig);
+    e.training.param_persistence_threshold = t.number_or("param_persistence_threshold", 1e5, 0, kBig);
+    t.finish();
+    if (e.training.sequence_length > e.model.max_positions)
+      t.fail("sequence_length", "exceeds the model's max_positions (" + std::to_string(e.model.max_positions) + ")");
+  }
+  {
+    auto c                          = r.object("checkpoint");
+    e.checkpoint.scheme             = read_enum(c, "scheme", kSchemes);
+    e.checkpoint.replicas           = int(c.integer("replicas", 1, kMaxInt));
+    e.checkpoint.placement          = read_enum(c, "placement", kPlacements);
+    e.checkpoint.gpu_buffer_bytes   = c.number("gpu_buffer_MiB", 1e-3, kBig) * kMiB;
+    e.checkpoint.sub_buffers        = int(c.integer("sub_buffers", 1, 1 << 16));
+    e.checkpoint.mu                 = c.number("mu", 1e-6, 1.0);
+    e.checkpoint.span_threshold_s   = c.number("span_threshold_ms", 0, kBig) * 1e-3;
+    e.checkpoint.profile_iterations = int(c.integer("profile_iterations", 1, 1 << 20));
+    e.checkpoint.storage_interval_s = c.number("storage_interval_h", 1e-6, kBig) * 3600;
+    c.finish();
+    if (e.checkpoint.replicas > e.instances)
+      c.fail("replicas", "m = " + std::to_string(e.checkpoint.replicas) + " exceeds the " +
+                             std::to_string(e.instances) + " instances");
+    if (e.checkpoint.placement == PlacementKind::group && e.instances % e.checkpoint.replicas != 0)
+      c.fail("placement", "group placement needs replicas to divide instances; use mixed");
+    if (e.checkpoint.gpu_buffer_bytes >= e.cluster.gpu.hbm_bytes - e.cluster.framework_reserve_bytes)
+      c.fail("gpu_buffer_MiB", "the buffer does not fit in the GPU's memory (" + e.cluster.gpu.name + ")");
+  }
+  {
+    auto s                        = r.object("storage");
+    e.storage.bandwidth_Bps       = s.number("bandwidth_Gbps", 1e-6, kBig) * 1e9 / 8;
+    e.storage.strawman_interval_s = s.number("strawman_interval_h", 1e-6, kBig) * 3600;
+    s.finish();
+  }
+  {
+    auto f                           = r.object("failures");
+    e.failures.simultaneous          = int(f.integer("simultaneous", 1, kMaxInt));
+    e.failures.rate_per_instance_day = f.number("rate_per_instance_day", 0, 1e6);
+    e.failures.hardware_fraction     = f.number("hardware_fraction", 0, 1);
+    e.failures.detection_s           = f.number("detection_s", 0, kBig);
+    e.failures.serialization_Bps     = f.number("serialization_GBps", 1e-9, kBig) * 1e9;
+    e.failures.replacement_s         = f.number("replacement_s", 0, kBig);
+    e.failures.standby               = f.boolean("standby");
+    e.failures.warmup_s              = f.number("warmup_s", 0, kBig);
+    e.failures.iteration_time_s      = f.number_or("iteration_time_s", 0, 0, kBig);
+    f.finish();
+    if (e.failures.simultaneous > e.instances)
+      f.fail("simultaneous", "k = " + std::to_string(e.failures.simultaneous) + " exceeds the " +
+                                 std::to_string(e.instances) + " instances");
+  }
+  {
+    auto u            = r.object("run");
+    e.run.seed        = uint64_t(u.integer("seed", 0, std::numeric_limits<int64_t>::max()));
+    e.run.days        = u.number("days", 1e-9, 1e6);
+    e.run.collectives = read_enum(u, "collectives", kModes);
+    e.run.iterations  = int(u.integer("iterations", 1, 1 << 20));
+    u.finish();
+  }
+  r.finish();
+  if (e.instances > 1 && e.cluster.nics == 0)
+    throw ConfigError(cluster_file, "nic.count",
+                      "the cluster has no NIC, so it cannot span " + std::to_string(e.instances) + " instances");
+  e.effective = resolved;
+  return e;
+}
+} // namespace
+
+} // namespace gsim

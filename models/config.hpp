@@ -1,0 +1,136 @@
+#pragma once
+// The experiment a run simulates: cluster hardware, model, training, checkpoint and failure settings.
+// Loaded from configs/*.json (which name a cluster file and a model file), validated strictly,
+// converted to SI units (bytes, seconds, bytes/s, FLOP/s) once, here.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gsim {
+
+enum class Dtype { fp16, bf16, fp32 };
+enum class IntraNode { nvswitch, nvlink_cube_mesh, nvlink_pair };
+enum class Scheme { none, blocking, naive, no_pipeline, gemini };
+enum class PlacementKind { group, ring, mixed };
+enum class CollectiveMode { analytic, flow };
+
+std::string to_string(Dtype d);
+std::string to_string(IntraNode k);
+std::string to_string(Scheme s);
+std::string to_string(PlacementKind p);
+std::string to_string(CollectiveMode m);
+
+struct GpuSpec {
+  std::string name;
+  double peak_flops_fp16 = 0; // dense tensor-core FLOP/s
+  double peak_flops_bf16 = 0;
+  double peak_flops_fp32 = 0; // non-tensor-core FLOP/s
+  double hbm_bytes       = 0;
+  double hbm_Bps         = 0; // HBM bandwidth, bytes/s
+  double peak_flops(Dtype d) const;
+};
+
+struct ClusterSpec {
+  std::string name;
+  std::string file;
+  int gpus_per_instance = 0;
+  GpuSpec gpu;
+  IntraNode intra_kind           = IntraNode::nvswitch;
+  double intra_Bps               = 0; // per GPU, per direction
+  double intra_latency_s         = 0;
+  double pcie_Bps                = 0; // GPU <-> CPU per GPU, per direction
+  double pcie_latency_s          = 0;
+  int gpus_per_pcie_switch       = 1; // GPUs that share one PCIe switch uplink to the CPU
+  double pcie_switch_Bps         = 0; // switch uplink to the CPU root complex, per direction
+  int nics                       = 0; // NICs per instance
+  double nic_Bps                 = 0; // per NIC, per direction
+  double nic_latency_s           = 0;
+  double cpu_memory_bytes        = 0;
+  double framework_reserve_bytes = 0; // GPU memory the CUDA context and the allocator keep per GPU
+  double instance_Bps() const { return nics * nic_Bps; }
+};
+
+struct ModelSpec {
+  std::string name;
+  std::string file;
+  std::string family; // gpt2, bert, roberta
+  int layers        = 0;
+  int hidden        = 0;
+  int intermediate  = 0;
+  int heads         = 0;
+  int vocab         = 0;
+  int max_positions = 0;
+};
+
+struct TrainingSpec {
+  int micro_batch                    = 0;
+  int sequence_length                = 0;
+  Dtype precision                    = Dtype::fp16;
+  bool activation_recomputation      = true;
+  int gradient_accumulation_steps    = 1;
+  double reduce_bucket_elements      = 0; // DeepSpeed reduce_bucket_size
+  double prefetch_bucket_elements    = 0; // DeepSpeed stage3_prefetch_bucket_size
+  double param_persistence_threshold = 0; // DeepSpeed stage3_param_persistence_threshold
+};
+
+struct CheckpointSpec {
+  Scheme scheme             = Scheme::gemini;
+  int replicas              = 2; // m: local copy + (m - 1) peers
+  PlacementKind placement   = PlacementKind::mixed;
+  double gpu_buffer_bytes   = 0; // R
+  int sub_buffers           = 1; // p
+  double mu                 = 0.8;
+  double span_threshold_s   = 0; // idle spans shorter than this are not used
+  int profile_iterations    = 1;
+  double storage_interval_s = 0; // GEMINI also writes to remote storage this often
+};
+
+struct StorageSpec {
+  double bandwidth_Bps       = 0; // aggregate remote persistent storage
+  double strawman_interval_s = 0;
+};
+
+struct FailureSpec {
+  int simultaneous             = 1; // k, for the recovery probability
+  double rate_per_instance_day = 0;
+  double hardware_fraction     = 0; // share of failures that need a replaced machine
+  double detection_s           = 0;
+  double serialization_Bps     = 0; // torch.save() throughput per instance
+  double replacement_s         = 0; // getting a new machine from the cloud (no standby)
+  bool standby                 = false;
+  double warmup_s              = 0;
+  double iteration_time_s      = 0; // measured iteration time to use in closed forms; 0 = simulate
+};
+
+struct RunSpec {
+  uint64_t seed              = 1;
+  double days                = 1;
+  CollectiveMode collectives = CollectiveMode::analytic;
+  int iterations             = 1; // iterations simulated after the profiling ones
+};
+
+struct Experiment {
+  std::string file;
+  std::string description;
+  ClusterSpec cluster;
+  int instances = 0;
+  ModelSpec model;
+  TrainingSpec training;
+  CheckpointSpec checkpoint;
+  StorageSpec storage;
+  FailureSpec failures;
+  RunSpec run;
+  nlohmann::json effective; // the resolved config (files inlined, --set applied), echoed in results
+  int gpus() const { return instances * cluster.gpus_per_instance; }
+};
+
+/** Loads an experiment file, applies `sets` ("dotted.key=value"), validates. Throws ConfigError. */
+Experiment load_experiment(const std::string& file, const std::vector<std::string>& sets = {});
+
+/** Loads a cluster or a model file on its own (also used by tests and tools). */
+ClusterSpec load_cluster(const std::string& file);
+ModelSpec load_model(const std::string& file);
+
+} // namespace gsim

@@ -1,0 +1,162 @@
+#include "models/json_reader.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace gsim {
+
+namespace {
+bool is_citation(const std::string& key)
+{
+  auto ends_with = [&](const std::string& s) {
+    return key.size() >= s.size() && key.compare(key.size() - s.size(), s.size(), s) == 0;
+  };
+  return key == "source" || key == "notes" || key == "description" || ends_with("_source");
+}
+
+std::string range_text(double min, double max)
+{
+  std::ostringstream s;
+  s << "must be in [" << min << ", " << max << "]";
+  return s.str();
+}
+} // namespace
+
+JsonReader::JsonReader(const nlohmann::json& j, std::string file, std::string path)
+    : j_(&j), file_(std::move(file)), path_(std::move(path))
+{
+  if (not j.is_object()) throw ConfigError(file_, path_.empty() ? "(root)" : path_, "must be a JSON object");
+}
+
+void JsonReader::fail(const std::string& key, const std::string& problem) const
+{
+  throw ConfigError(file_, key_path(key), problem);
+}
+
+bool JsonReader::has(const std::string& key) const
+{
+  return j_->contains(key) && not(*j_)[key].is_null();
+}
+
+const nlohmann::json& JsonReader::get(const std::string& key)
+{
+  read_.insert(key);
+  if (not j_->contains(key)) fail(key, "missing key");
+  return (*j_)[key];
+}
+
+double JsonReader::number(const std::string& key, double min, double max)
+{
+  const auto& v = get(key);
+  if (not v.is_number()) fail(key, "must be a number, got " + v.dump());
+  double x = v.get<double>();
+  if (not std::isfinite(x) || x < min || x > max) fail(key, range_text(min, max) + ", got " + v.dump());
+  return x;
+}
+
+double JsonReader::number_or(const std::string& key, double fallback, double min, double max)
+{
+  read_.insert(key);
+  return has(key) ? number(key, min, max) : fallback;
+}
+
+int64_t JsonReader::integer(const std::string& key, int64_t min, int64_t max)
+{
+  const auto& v = get(key);
+  if (not v.is_number_integer() && not(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
+    fail(key, "must be an integer, got " + v.dump());
+  double x = v.get<double>();
+  if (x < double(min) || x > double(max)) fail(key, range_text(double(min), double(max)) + ", got " + v.dump());
+  return int64_t(x);
+}
+
+int64_t JsonReader::integer_or(const std::string& key, int64_t fallback, int64_t min, int64_t max)
+{
+  read_.insert(key);
+  return has(key) ? integer(key, min, max) : fallback;
+}
+
+bool JsonReader::boolean(const std::string& key)
+{
+  const auto& v = get(key);
+  if (not v.is_boolean()) fail(key, "must be true or false, got " + v.dump());
+  return v.get<bool>();
+}
+
+bool JsonReader::boolean_or(const std::string& key, bool fallback)
+{
+  read_.insert(key);
+  return has(key) ? boolean(key) : fallback;
+}
+
+std::string JsonReader::string(const std::string& key)
+{
+  const auto& v = get(key);
+  if (not v.is_string()) fail(key, "must be a string, got " + v.dump());
+  return v.get<std::string>();
+}
+
+std::string JsonReader::string_or(const std::string& key, const std::string& fallback)
+{
+  read_.insert(key);
+  return has(key) ? string(key) : fallback;
+}
+
+std::string JsonReader::choice(const std::string& key, const std::vector<std::string>& options)
+{
+  std::string s = string(key);
+  for (const auto& o : options)
+    if (s == o) return s;
+  std::string list;
+  for (const auto& o : options)
+    list += (list.empty() ? "" : ", ") + o;
+  fail(key, "must be one of " + list + ", got \"" + s + "\"");
+}
+
+std::string JsonReader::choice_or(const std::string& key, const std::string& fallback,
+                                  const std::vector<std::string>& options)
+{
+  read_.insert(key);
+  return has(key) ? choice(key, options) : fallback;
+}
+
+std::vector<double> JsonReader::number_list(const std::string& key, double min, double max)
+{
+  const auto& v = get(key);
+  if (not v.is_array() || v.empty()) fail(key, "must be a non-empty list of numbers, got " + v.dump());
+  std::vector<double> out;
+  for (const auto& x : v) {
+    if (not x.is_number() || x.get<double>() < min || x.get<double>() > max)
+      fail(key, "every element " + range_text(min, max) + ", got " + x.dump());
+    out.push_back(x.get<double>());
+  }
+  return out;
+}
+
+JsonReader JsonReader::object(const std::string& key)
+{
+  const auto& v = get(key);
+  if (not v.is_object()) fail(key, "must be an object, got " + v.dump());
+  return JsonReader(v, file_, key_path(key));
+}
+
+void JsonReader::finish() const
+{
+  for (const auto& [k, v] : j_->items())
+    if (not read_.count(k) && not is_citation(k)) fail(k, "unknown key");
+}
+
+nlohmann::json read_json_file(const std::string& file)
+{
+  std::ifstream in(file);
+  if (not in) throw ConfigError(file, "(file)", "cannot open file");
+  try {
+    return nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/false);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    throw ConfigError(file, "(syntax)", "not valid JSON at byte " + std::to_string(e.byte));
+  }
+}
+
+} // namespace gsim
