@@ -297,6 +297,9 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.checkpoint.span_threshold_s   = c.number("span_threshold_ms", 0, kBig) * 1e-3;
     e.checkpoint.profile_iterations = int(c.integer("profile_iterations", 1, 1 << 20));
     e.checkpoint.storage_interval_s = c.number("storage_interval_h", 1e-6, kBig) * 3600;
+    e.checkpoint.idle_profile       = c.string_or("idle_profile", "");
+    if (not e.checkpoint.idle_profile.empty() && not fs::is_regular_file(e.checkpoint.idle_profile))
+      c.fail("idle_profile", "file " + e.checkpoint.idle_profile + " does not exist");
     c.finish();
     if (e.checkpoint.replicas > e.instances)
       c.fail("replicas", "m = " + std::to_string(e.checkpoint.replicas) + " exceeds the " +

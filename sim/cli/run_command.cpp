@@ -13,11 +13,15 @@ struct RunOptions {
   std::vector<std::string> sets;
   bool json = false;
   std::string out;
+  std::string idle_profile;
 };
 
 int run_experiment(const RunOptions& o)
 {
-  Experiment e = load_experiment(o.config, o.sets);
+  auto sets = o.sets;
+  if (not o.idle_profile.empty())
+    sets.push_back("checkpoint.idle_profile=\"" + o.idle_profile + "\"");
+  Experiment e = load_experiment(o.config, sets);
   RunResult r;
   for (const auto& stage : summary_stages())
     stage.run(e, r);
@@ -50,6 +54,8 @@ const RegisterCommand reg("run", [](CLI::App& app) -> std::function<int()> {
   sc->add_option("-c,--config", o->config, "experiment config (JSON), e.g. configs/p4d16.json")->required();
   sc->add_option("--set", o->sets, "override a config key: dotted.key=value (repeatable)");
   sc->add_flag("--json", o->json, "print the summary as one JSON object");
+  sc->add_option("--idle-profile", o->idle_profile,
+                 "plan the checkpoint over a measured idle-span profile (the GEMINI artifact's comm_gap.txt format)");
   sc->add_option("--out", o->out, "write summary.json (and other result files) into this directory");
   return [o] {
     if (not std::filesystem::is_regular_file(o->config))

@@ -1,0 +1,100 @@
+#pragma once
+// Calibration: measured microbenchmarks (traces/calibration/<gpu>/*.json, Google Benchmark JSON,
+// schema in traces/calibration/README.md) turned into the cost functions the simulator calls.
+//
+// Calibrate on the GPUs we have, transfer to the GPUs we model: each measured curve is kept as its
+// *shape* (achieved efficiency against size, relative to the measuring GPU's datasheet peak) and
+// scaled by the target's datasheet peak (ClusterSpec). Every cost can say where it came from.
+//
+// API contract shared by models/ (implementation) and sim/ (callers). Pure C++: no SimGrid.
+#include "models/config.hpp"
+#include "models/transformer.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gsim {
+
+enum class CollOp { all_gather, reduce_scatter, all_reduce, send_recv };
+enum class CopyDir { d2h, h2d };
+/** The link class a transfer crosses: GPU-GPU inside an instance, GPU<->CPU, or between instances. */
+enum class Fabric { nvlink, pcie, network };
+
+std::string to_string(CollOp op);
+std::string to_string(Fabric f);
+
+/** nccl-tests' bus-bandwidth factor (doc/PERFORMANCE.md): busbw = algbw * bus_factor(op, n). */
+double bus_factor(CollOp op, int ranks);
+
+/** time(bytes) = alpha + bytes / beta, fitted on one contiguous size range. */
+struct AlphaBetaSegment {
+  double min_bytes = 0;
+  double max_bytes = 0;
+  double alpha_s   = 0;
+  double beta_Bps  = 0;
+};
+
+/** A piecewise alpha-beta fit of one measured series, with its worst relative error per point. */
+struct AlphaBetaFit {
+  std::vector<AlphaBetaSegment> segments;
+  double time_s(double bytes) const;
+  double max_rel_error_above_1MiB = 0;
+};
+
+/** One measured series: sizes (bytes, or FLOPs for GEMMs) and median times, with provenance. */
+struct Series {
+  std::string file;   // the calibration file it came from
+  std::string family; // benchmark family, e.g. "all_gather", "copy_d2h_pinned", "gemm_fp16"
+  std::vector<double> sizes;
+  std::vector<double> median_s;
+  std::vector<double> min_s;
+  std::vector<double> max_s;
+  std::map<std::string, std::string> labels; // per-series attributes (ranks, dtype, ...)
+};
+
+class Calibration {
+public:
+  /** Loads every *.json in `dir`; a malformed file is a ConfigError naming the file and the entry. */
+  static Calibration load(const std::string& dir);
+  /** The calibration shipped with the repo for the H200 machine (traces/calibration/h200). */
+  static const Calibration& shipped();
+
+  const std::vector<Series>& series() const { return series_; }
+  const std::map<std::string, std::string>& machine() const { return machine_; }
+  /** The GPU the measurements ran on, matched to a cluster file to know its datasheet peaks. */
+  const ClusterSpec& measured_on() const { return measured_on_; }
+
+private:
+  std::vector<Series> series_;
+  std::map<std::string, std::string> machine_;
+  ClusterSpec measured_on_;
+};
+
+/** Costs on a target cluster, derived from a calibration (possibly measured on another GPU). */
+class CostModel {
+public:
+  CostModel(const Calibration& calibration, const ClusterSpec& target);
+
+  /** Seconds for one GEMM of `shape` in `dtype` on the target GPU. */
+  double gemm_time_s(const GemmShape& shape, Dtype dtype) const;
+  /** Seconds for memory-bound work that moves `bytes` through HBM (elementwise kernels, fused Adam). */
+  double memory_time_s(double bytes) const;
+  /** Seconds for one GPU<->CPU copy of `bytes`. */
+  double copy_time_s(double bytes, CopyDir dir, bool pinned) const;
+  /** Seconds for a collective over `ranks` GPUs whose links are all of kind `fabric`;
+   *  `bytes` is the whole array as in nccl-tests (all-gather: per-rank count x element size x ranks). */
+  double collective_time_s(CollOp op, double bytes, int ranks, Fabric fabric) const;
+  /** Achieved fraction of `fabric`'s datasheet bandwidth for messages of `bytes` (flow-model capacities). */
+  double link_efficiency(Fabric fabric, double bytes) const;
+  /** Start-up latency (alpha) of one message on `fabric`, seconds. */
+  double link_latency_s(Fabric fabric) const;
+  /** Human-readable provenance of each cost: measurement file + series + datasheet number used. */
+  std::vector<std::string> provenance() const;
+
+private:
+  const Calibration* cal_;
+  ClusterSpec target_;
+};
+
+} // namespace gsim
