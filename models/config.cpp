@@ -19,7 +19,8 @@ constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
 template <typename E> E enum_of(const std::string& s, const std::vector<std::pair<std::string, E>>& table)
 {
   for (const auto& [name, value] : table)
-    if (name == s) return value;
+    if (name == s)
+      return value;
   return table.front().second; // unreachable: JsonReader::choice already checked the name
 }
 
@@ -34,7 +35,8 @@ template <typename E> std::vector<std::string> names_of(const std::vector<std::p
 template <typename E> std::string name_of(E e, const std::vector<std::pair<std::string, E>>& table)
 {
   for (const auto& [name, value] : table)
-    if (value == e) return name;
+    if (value == e)
+      return name;
   return "?";
 }
 
@@ -107,7 +109,8 @@ ClusterSpec read_cluster(const json& j, const std::string& file, const std::stri
   c.cpu_memory_bytes        = r.number("cpu_memory_GiB", 1e-3, 1e9) * kGiB;
   c.framework_reserve_bytes = r.number("framework_reserve_GiB", 0, 1e6) * kGiB;
   r.finish();
-  if (c.framework_reserve_bytes >= c.gpu.hbm_bytes) r.fail("framework_reserve_GiB", "must be smaller than gpu.hbm_GiB");
+  if (c.framework_reserve_bytes >= c.gpu.hbm_bytes)
+    r.fail("framework_reserve_GiB", "must be smaller than gpu.hbm_GiB");
   return c;
 }
 
@@ -125,7 +128,8 @@ ModelSpec read_model(const json& j, const std::string& file, const std::string& 
   m.vocab         = int(r.integer("vocab", 1, 1 << 24));
   m.max_positions = int(r.integer("max_positions", 1, 1 << 24));
   r.finish();
-  if (m.hidden % m.heads != 0) r.fail("heads", "must divide hidden (" + std::to_string(m.hidden) + ")");
+  if (m.hidden % m.heads != 0)
+    r.fail("heads", "must divide hidden (" + std::to_string(m.hidden) + ")");
   return m;
 }
 
@@ -150,9 +154,11 @@ Override parse_set(const std::string& arg)
     o.path.push_back(key.substr(start, dot - start));
   o.path.push_back(key.substr(start));
   for (const auto& p : o.path)
-    if (p.empty()) throw ConfigError("--set", o.text, "empty key segment");
+    if (p.empty())
+      throw ConfigError("--set", o.text, "empty key segment");
   o.value = json::parse(val, nullptr, /*allow_exceptions=*/false);
-  if (o.value.is_discarded()) o.value = val;
+  if (o.value.is_discarded())
+    o.value = val;
   return o;
 }
 
@@ -171,11 +177,13 @@ void apply(json& root, const Override& o, const std::string& file)
 // The experiment names its cluster and model by path, relative to the experiment file.
 std::string resolve_path(const std::string& experiment_file, const json& root, const std::string& key)
 {
-  if (not root.contains(key)) throw ConfigError(experiment_file, key, "missing key");
+  if (not root.contains(key))
+    throw ConfigError(experiment_file, key, "missing key");
   if (not root[key].is_string())
     throw ConfigError(experiment_file, key, "must be a path to a JSON file, got " + root[key].dump());
   fs::path p = fs::path(experiment_file).parent_path() / root[key].get<std::string>();
-  if (not fs::exists(p)) throw ConfigError(experiment_file, key, "file " + p.string() + " does not exist");
+  if (not fs::exists(p))
+    throw ConfigError(experiment_file, key, "file " + p.string() + " does not exist");
   return p.lexically_normal().string();
 }
 } // namespace
@@ -247,11 +255,13 @@ namespace {
 Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides)
 {
   json root = read_json_file(file);
-  if (not root.is_object()) throw ConfigError(file, "(root)", "must be a JSON object");
+  if (not root.is_object())
+    throw ConfigError(file, "(root)", "must be a JSON object");
 
   // Top-level overrides first (they may swap the cluster or model file), then the nested ones.
   for (const auto& o : overrides)
-    if (o.path.size() == 1) apply(root, o, file);
+    if (o.path.size() == 1)
+      apply(root, o, file);
 
   const std::string cluster_file = resolve_path(file, root, "cluster");
   const std::string model_file   = resolve_path(file, root, "model");
@@ -259,7 +269,8 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
   resolved["cluster"]            = read_json_file(cluster_file);
   resolved["model"]              = read_json_file(model_file);
   for (const auto& o : overrides)
-    if (o.path.size() > 1) apply(resolved, o, file);
+    if (o.path.size() > 1)
+      apply(resolved, o, file);
 
   Experiment e;
   e.file = file;

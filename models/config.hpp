@@ -85,7 +85,7 @@ struct CheckpointSpec {
   double span_threshold_s   = 0; // idle spans shorter than this are not used
   int profile_iterations    = 1;
   double storage_interval_s = 0; // GEMINI also writes to remote storage this often
-  std::string idle_profile;       // optional measured idle-span profile (artifact format) to plan over
+  std::string idle_profile;      // optional measured idle-span profile (artifact format) to plan over
 };
 
 struct StorageSpec {

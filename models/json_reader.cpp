@@ -1,5 +1,6 @@
 #include "models/json_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,24 @@ bool is_citation(const std::string& key)
   return key == "source" || key == "notes" || key == "description" || ends_with("_source");
 }
 
+// Levenshtein distance, to point at a misspelt key when a required one is missing.
+size_t edit_distance(const std::string& a, const std::string& b)
+{
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); j++)
+    row[j] = j;
+  for (size_t i = 1; i <= a.size(); i++) {
+    size_t diag = row[0];
+    row[0]      = i;
+    for (size_t j = 1; j <= b.size(); j++) {
+      size_t up = row[j];
+      row[j]    = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag      = up;
+    }
+  }
+  return row[b.size()];
+}
+
 std::string range_text(double min, double max)
 {
   std::ostringstream s;
@@ -26,7 +45,8 @@ std::string range_text(double min, double max)
 JsonReader::JsonReader(const nlohmann::json& j, std::string file, std::string path)
     : j_(&j), file_(std::move(file)), path_(std::move(path))
 {
-  if (not j.is_object()) throw ConfigError(file_, path_.empty() ? "(root)" : path_, "must be a JSON object");
+  if (not j.is_object())
+    throw ConfigError(file_, path_.empty() ? "(root)" : path_, "must be a JSON object");
 }
 
 void JsonReader::fail(const std::string& key, const std::string& problem) const
@@ -42,16 +62,23 @@ bool JsonReader::has(const std::string& key) const
 const nlohmann::json& JsonReader::get(const std::string& key)
 {
   read_.insert(key);
-  if (not j_->contains(key)) fail(key, "missing key");
+  if (not j_->contains(key)) {
+    for (const auto& [k, v] : j_->items())
+      if (not read_.count(k) && edit_distance(k, key) <= 2)
+        fail(key, "missing key (is \"" + k + "\" a misspelling of it?)");
+    fail(key, "missing key");
+  }
   return (*j_)[key];
 }
 
 double JsonReader::number(const std::string& key, double min, double max)
 {
   const auto& v = get(key);
-  if (not v.is_number()) fail(key, "must be a number, got " + v.dump());
+  if (not v.is_number())
+    fail(key, "must be a number, got " + v.dump());
   double x = v.get<double>();
-  if (not std::isfinite(x) || x < min || x > max) fail(key, range_text(min, max) + ", got " + v.dump());
+  if (not std::isfinite(x) || x < min || x > max)
+    fail(key, range_text(min, max) + ", got " + v.dump());
   return x;
 }
 
@@ -67,7 +94,8 @@ int64_t JsonReader::integer(const std::string& key, int64_t min, int64_t max)
   if (not v.is_number_integer() && not(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
     fail(key, "must be an integer, got " + v.dump());
   double x = v.get<double>();
-  if (x < double(min) || x > double(max)) fail(key, range_text(double(min), double(max)) + ", got " + v.dump());
+  if (x < double(min) || x > double(max))
+    fail(key, range_text(double(min), double(max)) + ", got " + v.dump());
   return int64_t(x);
 }
 
@@ -80,7 +108,8 @@ int64_t JsonReader::integer_or(const std::string& key, int64_t fallback, int64_t
 bool JsonReader::boolean(const std::string& key)
 {
   const auto& v = get(key);
-  if (not v.is_boolean()) fail(key, "must be true or false, got " + v.dump());
+  if (not v.is_boolean())
+    fail(key, "must be true or false, got " + v.dump());
   return v.get<bool>();
 }
 
@@ -93,7 +122,8 @@ bool JsonReader::boolean_or(const std::string& key, bool fallback)
 std::string JsonReader::string(const std::string& key)
 {
   const auto& v = get(key);
-  if (not v.is_string()) fail(key, "must be a string, got " + v.dump());
+  if (not v.is_string())
+    fail(key, "must be a string, got " + v.dump());
   return v.get<std::string>();
 }
 
@@ -107,7 +137,8 @@ std::string JsonReader::choice(const std::string& key, const std::vector<std::st
 {
   std::string s = string(key);
   for (const auto& o : options)
-    if (s == o) return s;
+    if (s == o)
+      return s;
   std::string list;
   for (const auto& o : options)
     list += (list.empty() ? "" : ", ") + o;
@@ -124,7 +155,8 @@ std::string JsonReader::choice_or(const std::string& key, const std::string& fal
 std::vector<double> JsonReader::number_list(const std::string& key, double min, double max)
 {
   const auto& v = get(key);
-  if (not v.is_array() || v.empty()) fail(key, "must be a non-empty list of numbers, got " + v.dump());
+  if (not v.is_array() || v.empty())
+    fail(key, "must be a non-empty list of numbers, got " + v.dump());
   std::vector<double> out;
   for (const auto& x : v) {
     if (not x.is_number() || x.get<double>() < min || x.get<double>() > max)
@@ -137,20 +169,23 @@ std::vector<double> JsonReader::number_list(const std::string& key, double min, 
 JsonReader JsonReader::object(const std::string& key)
 {
   const auto& v = get(key);
-  if (not v.is_object()) fail(key, "must be an object, got " + v.dump());
+  if (not v.is_object())
+    fail(key, "must be an object, got " + v.dump());
   return JsonReader(v, file_, key_path(key));
 }
 
 void JsonReader::finish() const
 {
   for (const auto& [k, v] : j_->items())
-    if (not read_.count(k) && not is_citation(k)) fail(k, "unknown key");
+    if (not read_.count(k) && not is_citation(k))
+      fail(k, "unknown key");
 }
 
 nlohmann::json read_json_file(const std::string& file)
 {
   std::ifstream in(file);
-  if (not in) throw ConfigError(file, "(file)", "cannot open file");
+  if (not in)
+    throw ConfigError(file, "(file)", "cannot open file");
   try {
     return nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/false);
   } catch (const nlohmann::json::parse_error& e) {

@@ -14,7 +14,8 @@ double params_per_layer(const ModelSpec& m)
 double embedding_params(const ModelSpec& m)
 {
   const double h = m.hidden, v = m.vocab, p = m.max_positions;
-  if (m.family == "gpt2") return v * h + p * h + 2 * h; // token + position embeddings, final layer norm; LM head tied
+  if (m.family == "gpt2")
+    return v * h + p * h + 2 * h; // token + position embeddings, final layer norm; LM head tied
   // BERT / RoBERTa (HuggingFace layout): token, position and token-type embeddings + their norm,
   // the pooler, and the MLM head's transform + norm + output bias (decoder weights tied).
   const double token_types = m.family == "bert" ? 2 : 1;
@@ -54,7 +55,8 @@ std::vector<GemmShape> head_forward_gemms(const ModelSpec& m, int micro_batch, i
 {
   const double t = double(micro_batch) * sequence_length;
   std::vector<GemmShape> out;
-  if (m.family != "gpt2") out.push_back({"mlm_transform_fwd", t, double(m.hidden), double(m.hidden), 1});
+  if (m.family != "gpt2")
+    out.push_back({"mlm_transform_fwd", t, double(m.hidden), double(m.hidden), 1});
   out.push_back({"lm_head_fwd", t, double(m.vocab), double(m.hidden), 1});
   return out;
 }

@@ -46,14 +46,16 @@ GpuMemoryEstimate estimate_gpu_memory(const Experiment& e)
   // Activations of one block, Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large
   // Transformer Models", Eq. 1, no tensor/sequence parallelism): s*b*h*(34 + 5*a*s/h) bytes in fp16.
   const double layer_activations = s * b * h * (34 + 5 * a * s / h) * (bytes / 2);
+  // The backward of a block holds its activations and their gradients at once.
   if (t.activation_recomputation) {
     g.activations         = m.layers * s * b * h * bytes; // each block's input is kept
-    g.working_activations = layer_activations;            // one block rebuilt at a time
+    g.working_activations = 2 * layer_activations;        // one block rebuilt at a time, plus its gradients
   } else {
     g.activations         = m.layers * layer_activations;
-    g.working_activations = 0;
+    g.working_activations = layer_activations; // gradients of the block in backward
   }
-  g.logits            = s * b * m.vocab * (bytes + 4); // fp16 logits + fp32 copy for the loss
+  // Loss: fp16 logits, their fp32 upcast for a stable softmax, its fp32 gradient and the fp16 gradient.
+  g.logits            = s * b * m.vocab * (bytes + 4 + 4 + bytes);
   g.framework_reserve = e.cluster.framework_reserve_bytes;
   return g;
 }

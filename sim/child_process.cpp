@@ -33,7 +33,8 @@ std::string temp_path(const char* tag)
 {
   char name[] = "/tmp/gemini-sim-child-XXXXXX";
   int fd      = ::mkstemp(name);
-  if (fd < 0) throw std::runtime_error(std::string("cannot create a temporary file for a child's ") + tag);
+  if (fd < 0)
+    throw std::runtime_error(std::string("cannot create a temporary file for a child's ") + tag);
   ::close(fd);
   return name;
 }
@@ -43,7 +44,8 @@ std::string self_executable()
 {
   char buf[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) throw std::runtime_error("cannot find this executable's path (/proc/self/exe)");
+  if (n <= 0)
+    throw std::runtime_error("cannot find this executable's path (/proc/self/exe)");
   return std::string(buf, size_t(n));
 }
 
@@ -57,7 +59,8 @@ std::vector<ChildResult> run_children(const std::vector<std::vector<std::string>
     while (next < jobs.size() && int(running.size()) < std::max(1, parallel)) {
       Running r{next, temp_path("stdout"), temp_path("stderr")};
       pid_t pid = ::fork();
-      if (pid < 0) throw std::runtime_error("fork failed");
+      if (pid < 0)
+        throw std::runtime_error("fork failed");
       if (pid == 0) {
         int out = ::open(r.out_path.c_str(), O_WRONLY | O_TRUNC);
         int err = ::open(r.err_path.c_str(), O_WRONLY | O_TRUNC);
@@ -77,9 +80,11 @@ std::vector<ChildResult> run_children(const std::vector<std::vector<std::string>
     }
     int status = 0;
     pid_t done = ::waitpid(-1, &status, 0);
-    if (done < 0) throw std::runtime_error("waitpid failed");
+    if (done < 0)
+      throw std::runtime_error("waitpid failed");
     auto it = running.find(done);
-    if (it == running.end()) continue;
+    if (it == running.end())
+      continue;
     ChildResult& c = results[it->second.index];
     c.exit_code    = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     c.out          = slurp_and_remove(it->second.out_path);

@@ -20,13 +20,15 @@ int main(int argc, char* argv[])
   std::vector<std::string> args(argv + 1, argv + argc);
   const bool names_command = not args.empty() && gsim::commands().count(args[0]);
   const bool top_level     = not args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "--version");
-  if (not names_command && not top_level) args.insert(args.begin(), "run");
+  if (not names_command && not top_level)
+    args.insert(args.begin(), "run");
   std::reverse(args.begin(), args.end()); // CLI11 takes the arguments in reverse order
 
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
+    if (e.get_exit_code() == 0)
+      return app.exit(e); // --help, --version
     std::cerr << "gemini-sim: " << e.what() << "\n";
     return 2; // the project's rule for bad input, not CLI11's 105/106
   }

@@ -18,14 +18,16 @@ void RunResult::set(const std::string& key, const nlohmann::json& value, const s
                     const std::string& shown)
 {
   summary_[key] = value;
-  if (not label.empty()) lines_.emplace_back(label, shown.empty() ? value.dump() : shown);
+  if (not label.empty())
+    lines_.emplace_back(label, shown.empty() ? value.dump() : shown);
 }
 
 std::string RunResult::text() const
 {
   size_t width = 0;
   for (const auto& [label, shown] : lines_)
-    if (label != "#") width = std::max(width, label.size());
+    if (label != "#")
+      width = std::max(width, label.size());
   std::ostringstream out;
   for (const auto& [label, shown] : lines_) {
     if (label == "#")
@@ -47,14 +49,16 @@ void write_file_atomically(const std::string& path, const std::string& content)
 {
   namespace fs = std::filesystem;
   fs::path p(path);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  if (p.has_parent_path())
+    fs::create_directories(p.parent_path());
   fs::path tmp = p;
   tmp += ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary);
     out << content;
     out.close();
-    if (not out) throw std::runtime_error("cannot write " + tmp.string());
+    if (not out)
+      throw std::runtime_error("cannot write " + tmp.string());
   }
   fs::rename(tmp, p);
 }

@@ -19,7 +19,8 @@ struct FigureOptions {
 
 std::string default_configs_dir()
 {
-  if (std::filesystem::is_directory("configs")) return "configs";
+  if (std::filesystem::is_directory("configs"))
+    return "configs";
   return std::string(GSIM_SOURCE_DIR) + "/configs";
 }
 
@@ -41,7 +42,8 @@ int make_figures(const FigureOptions& o)
     std::string id = o.id;
     while (id.size() > 1 && id[0] == '0')
       id.erase(0, 1); // "07" is figure 7
-    if (not figures().count(id)) throw ConfigError("figure", o.id, "no such figure; known: " + figure_list() + ", all");
+    if (not figures().count(id))
+      throw ConfigError("figure", o.id, "no such figure; known: " + figure_list() + ", all");
     todo.push_back(&figures().at(id));
   }
   FigureContext ctx;
@@ -51,7 +53,8 @@ int make_figures(const FigureOptions& o)
   ctx.jobs        = o.jobs > 0 ? o.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
   std::error_code ec;
   std::filesystem::create_directories(ctx.out_dir, ec);
-  if (ec) throw ConfigError("--out", o.out, "cannot create the directory: " + ec.message());
+  if (ec)
+    throw ConfigError("--out", o.out, "cannot create the directory: " + ec.message());
   for (const auto* f : todo) {
     f->make(ctx);
     std::cout << "figure " << f->id << ": written to " << ctx.out_dir << "\n";

@@ -33,7 +33,8 @@ int run_experiment(const RunOptions& o)
   if (not o.out.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(o.out, ec);
-    if (ec) throw ConfigError("--out", o.out, "cannot create the directory: " + ec.message());
+    if (ec)
+      throw ConfigError("--out", o.out, "cannot create the directory: " + ec.message());
     // Extra files first and summary.json last: a directory with a summary.json is a complete result.
     for (const auto& [name, content] : r.files())
       write_file_atomically(o.out + "/" + name, content);
