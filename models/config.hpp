@@ -86,6 +86,7 @@ struct CheckpointSpec {
   int profile_iterations    = 1;
   double storage_interval_s = 0; // GEMINI also writes to remote storage this often
   std::string idle_profile;      // optional measured idle-span profile (artifact format) to plan over
+  int profile_warmup_lines  = 8; // first lines of idle_profile skipped as warm-up (artifact launch.sh: 8)
 };
 
 struct StorageSpec {
@@ -129,6 +130,9 @@ struct Experiment {
 
 /** Loads an experiment file, applies `sets` ("dotted.key=value"), validates. Throws ConfigError. */
 Experiment load_experiment(const std::string& file, const std::vector<std::string>& sets = {});
+
+/** The value of a `--set key=value` (or a sweep's grid value): JSON when `text` parses as JSON, else a string. */
+nlohmann::json parse_set_value(const std::string& text);
 
 /** Loads a cluster or a model file on its own (also used by tests and tools). */
 ClusterSpec load_cluster(const std::string& file);
