@@ -61,7 +61,7 @@ fi
   echo "# gemini-sim GPU microbenchmarks: machine description"
   echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "host: $(hostname)  kernel: $(uname -r)  cpus: $(nproc)"
-  echo "repo_commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)"
+  echo "repo_commit: $(git rev-parse --verify -q HEAD 2>/dev/null || echo "unknown (no .git here)")"
   echo "NCCL_NVLS_ENABLE=$NCCL_NVLS_ENABLE  min_time=${GSIM_MIN_TIME:-0.05 gemm, 0.02 others}  repetitions=$reps"
   echo "nccl: ${nccl_args[*]:-found by CMake in /usr/local/cuda or /usr}"
   echo; echo "## nvcc --version"; nvcc --version 2>&1 || echo "nvcc: not found"
