@@ -21,11 +21,18 @@ enum class CopyDir { d2h, h2d };
 /** The link class a transfer crosses: GPU-GPU inside an instance, GPU<->CPU, or between instances. */
 enum class Fabric { nvlink, pcie, network };
 
+/** GEMM families (gemm_fp16, gemm_batched_bf16, ...): sizes are FLOPs and costs come per shape, not from a fit. */
+bool is_gemm_family(const std::string& family);
+/** `path` relative to the source tree when it lies inside it (for provenance that reads the same anywhere). */
+std::string source_relative(const std::string& path);
+
 std::string to_string(CollOp op);
 std::string to_string(Fabric f);
 
 /** nccl-tests' bus-bandwidth factor (doc/PERFORMANCE.md): busbw = algbw * bus_factor(op, n). */
 double bus_factor(CollOp op, int ranks);
+/** Sequential steps of NCCL's ring: n-1 for all-gather / reduce-scatter, 2(n-1) for all-reduce, 1 for send/recv. */
+int ring_steps(CollOp op, int ranks);
 
 /** time(bytes) = alpha + bytes / beta, fitted on one contiguous size range. */
 struct AlphaBetaSegment {
@@ -40,6 +47,8 @@ struct AlphaBetaFit {
   std::vector<AlphaBetaSegment> segments;
   double time_s(double bytes) const;
   double max_rel_error_above_1MiB = 0;
+  /** The segment that prices `bytes` (below the first range: the first; above the last: the last). */
+  const AlphaBetaSegment& segment_for(double bytes) const;
 };
 
 /** One measured series: sizes (bytes, or FLOPs for GEMMs) and median times, with provenance. */
@@ -51,10 +60,18 @@ struct Series {
   std::vector<double> min_s;
   std::vector<double> max_s;
   std::map<std::string, std::string> labels; // per-series attributes (ranks, dtype, ...)
+  // Added by the implementation (models/calibration_loader.cpp), one entry per point, sorted with sizes:
+  std::vector<std::string> names;                      // the benchmark's name
+  std::vector<std::string> point_labels;               // its "label" text (GEMM shape), may be empty
+  std::vector<std::map<std::string, double>> counters; // its user counters, median over repetitions
+  std::vector<int> repetitions;                        // how many repetitions the median is over
+  AlphaBetaFit fit; // fit_piecewise(sizes, median_s); empty for GEMMs (priced per shape) and size-less series
+  /** "family" plus its labels, e.g. "all_gather ranks=2": unique within a calibration. */
+  std::string key() const;
 };
 
 class Calibration {
-public:
+ public:
   /** Loads every *.json in `dir`; a malformed file is a ConfigError naming the file and the entry. */
   static Calibration load(const std::string& dir);
   /** The calibration shipped with the repo for the H200 machine (traces/calibration/h200). */
@@ -64,8 +81,13 @@ public:
   const std::map<std::string, std::string>& machine() const { return machine_; }
   /** The GPU the measurements ran on, matched to a cluster file to know its datasheet peaks. */
   const ClusterSpec& measured_on() const { return measured_on_; }
+  /** The directory it was loaded from. */
+  const std::string& dir() const { return dir_; }
+  /** The series of `family` measured on `ranks` GPUs (0: any, the one with the most ranks); nullptr if none. */
+  const Series* find(const std::string& family, int ranks = 0) const;
 
-private:
+ private:
+  std::string dir_;
   std::vector<Series> series_;
   std::map<std::string, std::string> machine_;
   ClusterSpec measured_on_;
@@ -73,7 +95,7 @@ private:
 
 /** Costs on a target cluster, derived from a calibration (possibly measured on another GPU). */
 class CostModel {
-public:
+ public:
   CostModel(const Calibration& calibration, const ClusterSpec& target);
 
   /** Seconds for one GEMM of `shape` in `dtype` on the target GPU. */
@@ -92,7 +114,17 @@ public:
   /** Human-readable provenance of each cost: measurement file + series + datasheet number used. */
   std::vector<std::string> provenance() const;
 
-private:
+  // Added by the implementation (models/cost_model.cpp):
+  /** The datasheet bandwidth, bytes/s per direction, that link_efficiency is a fraction of: intra_Bps
+   *  per GPU for nvlink, pcie_Bps per GPU for pcie, and instance_Bps for network (a ring hop between
+   *  instances uses all of the instance's NICs, as NCCL spreads its channels over them). */
+  double link_bandwidth_Bps(Fabric fabric) const;
+  /** Achieved fraction of the measuring GPU's peak for `shape` in `dtype`, interpolated over the measured
+   *  shapes; the efficiency that gemm_time_s applies to the target's peak. */
+  double gemm_efficiency(const GemmShape& shape, Dtype dtype) const;
+  const ClusterSpec& target() const { return target_; }
+
+ private:
   const Calibration* cal_;
   ClusterSpec target_;
 };

@@ -297,6 +297,9 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.training.reduce_bucket_elements      = t.number("reduce_bucket_elements", 1, kBig);
     e.training.prefetch_bucket_elements    = t.number("prefetch_bucket_elements", 1, kBig);
     e.training.param_persistence_threshold = t.number_or("param_persistence_threshold", 1e5, 0, kBig);
+    // Optional, default false (upstream DeepSpeed: prefetches run asynchronously). The GEMINI artifact's
+    // fork synchronises on every all-gather (sim/zero3_schedule.hpp).
+    e.training.blocking_allgather = t.boolean_or("blocking_allgather", false);
     t.finish();
     if (e.training.sequence_length > e.model.max_positions)
       t.fail("sequence_length", "exceeds the model's max_positions (" + std::to_string(e.model.max_positions) + ")");

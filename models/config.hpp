@@ -70,9 +70,10 @@ struct TrainingSpec {
   Dtype precision                    = Dtype::fp16;
   bool activation_recomputation      = true;
   int gradient_accumulation_steps    = 1;
-  double reduce_bucket_elements      = 0; // DeepSpeed reduce_bucket_size
-  double prefetch_bucket_elements    = 0; // DeepSpeed stage3_prefetch_bucket_size
-  double param_persistence_threshold = 0; // DeepSpeed stage3_param_persistence_threshold
+  double reduce_bucket_elements      = 0;     // DeepSpeed reduce_bucket_size
+  double prefetch_bucket_elements    = 0;     // DeepSpeed stage3_prefetch_bucket_size
+  double param_persistence_threshold = 0;     // DeepSpeed stage3_param_persistence_threshold
+  bool blocking_allgather            = false; // the host waits for every parameter all-gather it launches
 };
 
 struct CheckpointSpec {
@@ -85,8 +86,8 @@ struct CheckpointSpec {
   double span_threshold_s   = 0; // idle spans shorter than this are not used
   int profile_iterations    = 1;
   double storage_interval_s = 0; // GEMINI also writes to remote storage this often
-  std::string idle_profile;      // optional measured idle-span profile (artifact format) to plan over
   int profile_warmup_lines  = 8; // first lines of idle_profile skipped as warm-up (artifact launch.sh: 8)
+  std::string idle_profile;      // optional measured idle-span profile (artifact format) to plan over
 };
 
 struct StorageSpec {

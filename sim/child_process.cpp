@@ -49,7 +49,8 @@ std::string self_executable()
   return std::string(buf, size_t(n));
 }
 
-std::vector<ChildResult> run_children(const std::vector<std::vector<std::string>>& jobs, int parallel)
+std::vector<ChildResult> run_children(const std::vector<std::vector<std::string>>& jobs, int parallel,
+                                      const ChildDone& on_done)
 {
   std::vector<ChildResult> results(jobs.size());
   std::map<pid_t, Running> running;
@@ -89,6 +90,8 @@ std::vector<ChildResult> run_children(const std::vector<std::vector<std::string>
     c.exit_code    = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     c.out          = slurp_and_remove(it->second.out_path);
     c.err          = slurp_and_remove(it->second.err_path);
+    if (on_done)
+      on_done(it->second.index, c);
     running.erase(it);
   }
   return results;

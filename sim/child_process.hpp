@@ -1,6 +1,7 @@
 #pragma once
 // SimGrid allows one simulation per process (shared/simgrid-notes.md), so every command that needs
 // several simulations (figures, sweeps) runs each one as a child process of this executable.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,13 @@ struct ChildResult {
   std::string err;    // its standard error
 };
 
-/** Runs each argv (argv[0] is the program) with at most `parallel` at once; results in input order. */
-std::vector<ChildResult> run_children(const std::vector<std::vector<std::string>>& jobs, int parallel);
+/** Called as each child finishes (in completion order), with its index in `jobs` and its result. */
+using ChildDone = std::function<void(size_t index, const ChildResult& result)>;
+
+/** Runs each argv (argv[0] is the program) with at most `parallel` at once; results in input order.
+ *  `on_done`, when given, is called as each child finishes (progress reports, streaming results). */
+std::vector<ChildResult> run_children(const std::vector<std::vector<std::string>>& jobs, int parallel,
+                                      const ChildDone& on_done = {});
 
 /** The absolute path of the running executable. */
 std::string self_executable();

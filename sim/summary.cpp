@@ -52,7 +52,11 @@ void write_file_atomically(const std::string& path, const std::string& content)
   if (p.has_parent_path())
     fs::create_directories(p.parent_path());
   fs::path tmp = p;
-  tmp += ".tmp." + std::to_string(::getpid());
+  // Host and pid make the temporary name unique when processes on several machines write into one
+  // shared directory (sweep shards on a cluster file system): pids alone repeat across hosts.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  tmp += ".tmp." + std::string(host) + "." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary);
     out << content;

@@ -16,6 +16,8 @@ class RunResult {
   /** Sets a summary key; `shown` is how the readable summary prints it (empty: not printed). */
   void set(const std::string& key, const nlohmann::json& value, const std::string& label = "",
            const std::string& shown = "");
+  /** Adds a readable line that has no summary key (a row of a small table). */
+  void line(const std::string& label, const std::string& shown) { lines_.emplace_back(label, shown); }
   bool has(const std::string& key) const { return summary_.contains(key); }
   const nlohmann::json& get(const std::string& key) const { return summary_.at(key); }
   const nlohmann::json& summary() const { return summary_; }

@@ -1,0 +1,70 @@
+// Names and nccl-tests' accounting of the collectives the calibration measures.
+#include "models/calibration.hpp"
+
+#include <stdexcept>
+
+namespace gsim {
+
+std::string to_string(CollOp op)
+{
+  switch (op) {
+  case CollOp::all_gather:
+    return "all_gather";
+  case CollOp::reduce_scatter:
+    return "reduce_scatter";
+  case CollOp::all_reduce:
+    return "all_reduce";
+  case CollOp::send_recv:
+    return "send_recv";
+  }
+  throw std::logic_error("unknown CollOp");
+}
+
+std::string to_string(Fabric f)
+{
+  switch (f) {
+  case Fabric::nvlink:
+    return "nvlink";
+  case Fabric::pcie:
+    return "pcie";
+  case Fabric::network:
+    return "network";
+  }
+  throw std::logic_error("unknown Fabric");
+}
+
+double bus_factor(CollOp op, int ranks)
+{
+  if (ranks < 1)
+    throw std::invalid_argument("bus_factor: ranks must be >= 1");
+  const double n = ranks;
+  // nccl-tests doc/PERFORMANCE.md: busbw = algbw * factor, so that busbw compares with a link's peak.
+  switch (op) {
+  case CollOp::all_reduce:
+    return 2 * (n - 1) / n;
+  case CollOp::all_gather:
+  case CollOp::reduce_scatter:
+    return (n - 1) / n;
+  case CollOp::send_recv:
+    return 1; // nccl-tests src/sendrecv.cu: busbw = algbw
+  }
+  throw std::logic_error("unknown CollOp");
+}
+
+int ring_steps(CollOp op, int ranks)
+{
+  if (ranks < 1)
+    throw std::invalid_argument("ring_steps: ranks must be >= 1");
+  switch (op) {
+  case CollOp::all_reduce:
+    return 2 * (ranks - 1); // reduce-scatter then all-gather
+  case CollOp::all_gather:
+  case CollOp::reduce_scatter:
+    return ranks - 1;
+  case CollOp::send_recv:
+    return 1;
+  }
+  throw std::logic_error("unknown CollOp");
+}
+
+} // namespace gsim

@@ -1,0 +1,265 @@
+// Costs on a target cluster from a calibration measured on another GPU.
+//
+// Transfer rule: a measured curve keeps its shape (achieved bandwidth or FLOP/s as a fraction of the
+// measuring GPU's datasheet peak, per size) and is rescaled to the target's datasheet peak. For the
+// alpha-beta curves this means each fitted segment's bandwidth term is multiplied by
+// target_peak / measured_peak while its start-up latency alpha is kept as measured: alpha is launch and
+// protocol overhead, about which a datasheet bandwidth says nothing.
+#include "models/alpha_beta_fit.hpp"
+#include "models/calibration.hpp"
+#include "models/config_error.hpp"
+#include "models/gemm_efficiency.hpp"
+#include "models/network_published.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace gsim {
+
+namespace {
+
+std::string fmt(double v, int precision = 4)
+{
+  std::ostringstream s;
+  s.precision(precision);
+  s << v;
+  return s.str();
+}
+
+int series_ranks(const Series& s)
+{
+  return s.labels.count("ranks") ? std::atoi(s.labels.at("ranks").c_str()) : 1;
+}
+
+const Series& need(const Calibration& cal, const std::string& family, int min_ranks, const std::string& why)
+{
+  const Series* s = cal.find(family);
+  if (s == nullptr)
+    throw ConfigError(cal.dir(), family, "no such series in the calibration, needed for " + why);
+  if (series_ranks(*s) < min_ranks)
+    throw ConfigError(cal.dir(), family,
+                      "measured on " + std::to_string(series_ranks(*s)) + " GPU(s) only; " + why +
+                          " needs a measurement on at least " + std::to_string(min_ranks) +
+                          " GPUs (the 2-GPU benchmark run has not been committed)");
+  if (s->fit.segments.empty())
+    throw ConfigError(s->file, family, "its benchmarks report no bytes counter, so no curve was fitted");
+  return *s;
+}
+
+// Seconds for `bytes` on a fitted curve whose bandwidth term is scaled by `ratio` (target / measured peak).
+double transferred_time(const AlphaBetaFit& fit, double bytes, double ratio)
+{
+  const auto& seg = fit.segment_for(bytes);
+  return seg.alpha_s + bytes / (seg.beta_Bps * ratio);
+}
+
+std::string copy_family(CopyDir dir, bool pinned)
+{
+  return std::string("copy_") + (dir == CopyDir::d2h ? "d2h" : "h2d") + (pinned ? "_pinned" : "_pageable");
+}
+
+std::vector<std::string> gemm_families(Dtype d)
+{
+  if (d == Dtype::fp32)
+    return {"gemm_fp32", "gemm_batched_fp32"};
+  return {"gemm_" + to_string(d), "gemm_batched_" + to_string(d)};
+}
+
+std::string peak_key(Dtype d)
+{
+  return "gpu.peak_tflops_" + to_string(d);
+}
+
+} // namespace
+
+CostModel::CostModel(const Calibration& calibration, const ClusterSpec& target) : cal_(&calibration), target_(target) {}
+
+double CostModel::gemm_efficiency(const GemmShape& shape, Dtype dtype) const
+{
+  const ClusterSpec& meas = cal_->measured_on();
+  const double peak       = meas.gpu.peak_flops(dtype);
+  if (not(peak > 0))
+    throw ConfigError(meas.file, peak_key(dtype), "is 0: the measuring GPU has no " + to_string(dtype) + " peak");
+  std::vector<GemmPoint> points;
+  for (const auto& family : gemm_families(dtype))
+    for (const auto& s : cal_->series()) {
+      if (s.family != family)
+        continue;
+      for (size_t i = 0; i < s.sizes.size(); i++) {
+        const auto& c = s.counters[i];
+        if (not(c.count("m") && c.count("n") && c.count("k")))
+          throw ConfigError(s.file, s.names[i], "a GEMM benchmark needs the m, n and k counters");
+        GemmShape g{s.point_labels[i], c.at("m"), c.at("n"), c.at("k"), c.count("batch") ? c.at("batch") : 1};
+        points.push_back({g, g.flops() / s.median_s[i] / peak, s.file + ": " + s.names[i]});
+      }
+    }
+  if (points.empty())
+    throw ConfigError(cal_->dir(), gemm_families(dtype).front(),
+                      "no " + to_string(dtype) + " GEMM measurement in the calibration");
+  return interpolate_gemm_efficiency(points, shape);
+}
+
+double CostModel::gemm_time_s(const GemmShape& shape, Dtype dtype) const
+{
+  const double peak = target_.gpu.peak_flops(dtype);
+  if (not(peak > 0))
+    throw ConfigError(target_.file, peak_key(dtype),
+                      "is 0: " + target_.gpu.name + " has no " + to_string(dtype) + " tensor cores; use fp16");
+  return shape.flops() / (peak * gemm_efficiency(shape, dtype));
+}
+
+double CostModel::memory_time_s(double bytes) const
+{
+  const Series& s    = need(*cal_, "d2d_copy", 1, "memory-bound kernel times (HBM efficiency)");
+  const double ratio = target_.gpu.hbm_Bps / cal_->measured_on().gpu.hbm_Bps;
+  // The memory benchmarks' bytes counter is the HBM traffic (bench/gpu/memory_bench.cu: a copy of s bytes
+  // counts 2 s), the same quantity as `bytes` here.
+  return transferred_time(s.fit, bytes, ratio);
+}
+
+double CostModel::copy_time_s(double bytes, CopyDir dir, bool pinned) const
+{
+  const Series& s    = need(*cal_, copy_family(dir, pinned), 1, "GPU<->CPU copy times");
+  const double ratio = target_.pcie_Bps / cal_->measured_on().pcie_Bps;
+  return transferred_time(s.fit, bytes, ratio);
+}
+
+double CostModel::link_bandwidth_Bps(Fabric fabric) const
+{
+  switch (fabric) {
+  case Fabric::nvlink:
+    return target_.intra_Bps;
+  case Fabric::pcie:
+    return target_.pcie_Bps;
+  case Fabric::network:
+    if (target_.nics == 0)
+      throw ConfigError(target_.file, "nic.count", "is 0: " + target_.name + " has no inter-instance network");
+    return target_.instance_Bps();
+  }
+  throw std::logic_error("unknown Fabric");
+}
+
+double CostModel::link_efficiency(Fabric fabric, double bytes) const
+{
+  const ClusterSpec& meas = cal_->measured_on();
+  switch (fabric) {
+  case Fabric::nvlink: {
+    // One NVLink direction as NCCL's point-to-point uses it; all-gather is the fallback (same ring step).
+    const Series* s = cal_->find("send_recv");
+    CollOp op       = CollOp::send_recv;
+    if (s == nullptr || series_ranks(*s) < 2) {
+      s  = &need(*cal_, "all_gather", 2, "NVLink efficiency");
+      op = CollOp::all_gather;
+    }
+    const auto& seg = s->fit.segment_for(bytes);
+    return std::min(1.0, seg.beta_Bps * bus_factor(op, series_ranks(*s)) / meas.intra_Bps);
+  }
+  case Fabric::pcie: {
+    const auto& seg = need(*cal_, "copy_d2h_pinned", 1, "PCIe efficiency").fit.segment_for(bytes);
+    return std::min(1.0, seg.beta_Bps / meas.pcie_Bps);
+  }
+  case Fabric::network:
+    return published_efa().efficiency;
+  }
+  throw std::logic_error("unknown Fabric");
+}
+
+double CostModel::link_latency_s(Fabric fabric) const
+{
+  switch (fabric) {
+  case Fabric::nvlink: {
+    const Series* s = cal_->find("send_recv");
+    if (s != nullptr && series_ranks(*s) >= 2)
+      return s->fit.segments.front().alpha_s;
+    const Series& ag = need(*cal_, "all_gather", 2, "NVLink latency");
+    return ag.fit.segments.front().alpha_s / ring_steps(CollOp::all_gather, series_ranks(ag));
+  }
+  case Fabric::pcie:
+    return need(*cal_, "copy_d2h_pinned", 1, "PCIe latency").fit.segments.front().alpha_s;
+  case Fabric::network:
+    return published_efa().latency_s;
+  }
+  throw std::logic_error("unknown Fabric");
+}
+
+double CostModel::collective_time_s(CollOp op, double bytes, int ranks, Fabric fabric) const
+{
+  if (op == CollOp::send_recv)
+    ranks = 2;
+  if (ranks < 2 || bytes <= 0)
+    return 0; // nothing leaves the GPU
+  double alpha_step = 0, efficiency = 0;
+  if (fabric == Fabric::nvlink) {
+    // NCCL's own curve for this collective on the measuring GPUs: per-step latency and busbw efficiency.
+    const Series& s = need(*cal_, to_string(op), 2, to_string(op) + " over NVLink");
+    const int n     = series_ranks(s);
+    const auto& seg = s.fit.segment_for(bytes);
+    alpha_step      = seg.alpha_s / ring_steps(op, n);
+    efficiency      = std::min(1.0, seg.beta_Bps * bus_factor(op, n) / cal_->measured_on().intra_Bps);
+  } else {
+    alpha_step = link_latency_s(fabric);
+    efficiency = link_efficiency(fabric, bytes);
+  }
+  return alpha_step * ring_steps(op, ranks) + bytes * bus_factor(op, ranks) / (link_bandwidth_Bps(fabric) * efficiency);
+}
+
+std::vector<std::string> CostModel::provenance() const
+{
+  std::vector<std::string> out;
+  const ClusterSpec& meas = cal_->measured_on();
+  const std::string tgt   = target_.gpu.name + " (" + source_relative(target_.file) + ")";
+  const std::string src   = meas.gpu.name + " (" + source_relative(meas.file) + ")";
+
+  for (Dtype d : {Dtype::fp16, Dtype::bf16}) {
+    std::string files;
+    size_t shapes = 0;
+    for (const auto& family : gemm_families(d))
+      if (const Series* s = cal_->find(family)) {
+        files += (files.empty() ? "" : " + ") + s->file + " " + family + " (" + std::to_string(s->sizes.size()) + ")";
+        shapes += s->sizes.size();
+      }
+    std::string line = "gemm " + to_string(d) + ": ";
+    if (shapes == 0)
+      line += "no measurement in " + source_relative(cal_->dir());
+    else
+      line += files + ": " + std::to_string(shapes) + " shapes, efficiency vs " + src + " " + to_string(d) + " " +
+              fmt(meas.gpu.peak_flops(d) / 1e12) + " TFLOPS";
+    line += target_.gpu.peak_flops(d) > 0
+                ? ", scaled by " + tgt + " " + to_string(d) + " " + fmt(target_.gpu.peak_flops(d) / 1e12) + " TFLOPS"
+                : "; " + target_.gpu.name + " has no " + to_string(d) + " (peak 0): gemm_time_s throws";
+    out.push_back(line);
+  }
+  auto curve = [&](const std::string& what, const std::string& family, const std::string& unit_meas,
+                   const std::string& unit_tgt) {
+    const Series* s = cal_->find(family);
+    if (s == nullptr)
+      out.push_back(what + ": no " + family + " series in " + source_relative(cal_->dir()) + ": unavailable");
+    else
+      out.push_back(what + ": " + s->file + " " + s->key() + " (" + std::to_string(s->fit.segments.size()) +
+                    " alpha-beta segments, bandwidth vs " + src + " " + unit_meas + ") scaled by " + tgt + " " +
+                    unit_tgt + "; alpha kept as measured");
+  };
+  curve("memory (HBM)", "d2d_copy", fmt(meas.gpu.hbm_Bps / 1e9) + " GB/s", fmt(target_.gpu.hbm_Bps / 1e9) + " GB/s");
+  for (CopyDir dir : {CopyDir::d2h, CopyDir::h2d})
+    for (bool pinned : {true, false})
+      curve("copy " + copy_family(dir, pinned).substr(5), copy_family(dir, pinned),
+            "PCIe " + fmt(meas.pcie_Bps / 1e9) + " GB/s", "PCIe " + fmt(target_.pcie_Bps / 1e9) + " GB/s");
+  for (CollOp op : {CollOp::all_gather, CollOp::reduce_scatter, CollOp::all_reduce, CollOp::send_recv}) {
+    const Series* s = cal_->find(to_string(op));
+    if (s == nullptr || series_ranks(*s) < 2)
+      out.push_back("nvlink " + to_string(op) + ": no 2-GPU NCCL measurement in " + source_relative(cal_->dir()) +
+                    " (1-GPU data cannot price NVLink): unavailable, collective_time_s throws");
+    else
+      curve("nvlink " + to_string(op), to_string(op), "NVLink busbw " + fmt(meas.intra_Bps / 1e9) + " GB/s",
+            "NVLink " + fmt(target_.intra_Bps / 1e9) + " GB/s");
+  }
+  const auto& net = published_efa();
+  out.push_back("network: efficiency " + fmt(net.efficiency) + " of " + std::to_string(target_.nics) + " x " +
+                fmt(target_.nic_Bps * 8 / 1e9) + " Gbps (" + source_relative(target_.file) + "), latency " +
+                fmt(net.latency_s * 1e6) + " us, from " + source_relative(net.file) +
+                " (published, not measured here): " + net.efficiency_source + " | " + net.latency_source);
+  return out;
+}
+
+} // namespace gsim

@@ -1,0 +1,30 @@
+#pragma once
+// GEMM efficiency over shapes: each measured shape's achieved FLOP/s as a fraction of the measuring
+// GPU's datasheet peak, interpolated to other shapes by inverse-distance weighting of the nearest
+// measured shapes in log2(m, n, k, batch) space.
+//
+// Why this interpolation: cuBLAS efficiency is driven by tile quantisation and wave count in each
+// dimension, which scale with log size, and by batch for the attention GEMMs; neighbours in log space
+// share those regimes. Inverse-distance weighting never extrapolates: a shape outside the measured set
+// gets the efficiency of its nearest measured shapes (bounded by the measured range), which is the
+// sensible, conservative answer for a shape larger or smaller than anything measured.
+#include "models/transformer.hpp"
+
+#include <string>
+#include <vector>
+
+namespace gsim {
+
+struct GemmPoint {
+  GemmShape shape;
+  double efficiency = 0; // achieved / datasheet peak on the measuring GPU
+  std::string source;    // "file: benchmark name"
+};
+
+/** How many nearest measured shapes are blended. */
+inline constexpr int kGemmNeighbours = 4;
+
+/** Efficiency of `shape`, blended from `points` (an exact match returns that point's efficiency). */
+double interpolate_gemm_efficiency(const std::vector<GemmPoint>& points, const GemmShape& shape);
+
+} // namespace gsim

@@ -1,0 +1,66 @@
+#pragma once
+// What DeepSpeed ZeRO-3 (0.7.3, the paper's engine) issues in one iteration, as a program for the
+// replay: a sequence of module hooks on the compute stream, each with the collectives it issues before
+// its kernels (parameter all-gathers: its own fetch, then prefetches), the collective it must wait for,
+// its kernels' time (calibrated GEMMs + memory-bound elementwise work), and the reduce-scatters it
+// issues after its kernels (gradient buckets). Pure: no SimGrid.
+//
+// The decisions are DeepSpeed's PartitionedParameterCoordinator and stage3 gradient bucketing:
+//  * every module's pre-forward / pre-backward hook fetches its own partitioned parameters (one
+//    coalesced all-gather) and then prefetches the next not-yet-available parameters of the recorded
+//    trace, up to stage3_prefetch_bucket_size elements and within stage3_max_live_parameters;
+//  * after a module runs, its parameters are released unless the prefetcher has already scanned past
+//    a later use of them, or they are used again within stage3_max_reuse_distance elements (so a
+//    recomputed block's parameters stay for its backward);
+//  * parameters smaller than stage3_param_persistence_threshold are never partitioned;
+//  * a gradient joins the reduce bucket when it is final; a full bucket (reduce_bucket_size) is
+//    reduce-scattered, the rest at the end of the backward pass.
+// They depend on parameter states only, never on timing, so the schedule is computed once, up front.
+// Hooks fire when the compute stream reaches the module (the host does not run ahead of the GPU).
+//
+// training.blocking_allgather: the GEMINI artifact's fork of DeepSpeed (zhuangwang93/Gemini_SOSP23,
+// deepspeed/runtime/zero/partitioned_param_coordinator.py, __all_gather_params) calls
+// allgather_stream.synchronize() after launching every all-gather ("for accurate profiling"), and
+// torch.cuda.synchronize() as well when no snapshot is taken; the host then launches the module's kernels
+// only once every all-gather it launched at that hook, prefetches included, has completed.
+#include "models/calibration.hpp"
+#include "models/config.hpp"
+
+#include <string>
+#include <vector>
+
+namespace gsim {
+
+struct CommOp {
+  CollOp op    = CollOp::all_gather;
+  double bytes = 0; // the whole array, as nccl-tests counts it
+  double numel = 0;
+  std::string label; // what it carries, e.g. "h12.mlp.c_fc" or "grad bucket 7"
+};
+
+struct ComputeStep {
+  std::string label;            // module and pass, e.g. "fwd h3.attn.c_attn"
+  std::vector<int> issue;       // comm ops issued at the hook, before the kernels (indices into comms)
+  int wait_for   = -1;          // the kernels need this comm op (and, FIFO, all before it) complete
+  double seconds = 0;           // kernel time on the compute stream
+  std::vector<int> issue_after; // comm ops issued once the kernels are done (gradient buckets)
+};
+
+/** One iteration: gradient_accumulation_steps x (forward + backward), then the optimizer step. */
+struct Zero3Program {
+  std::vector<CommOp> comms;      // in issue order (the communication stream runs them FIFO)
+  std::vector<ComputeStep> steps; // the compute stream, in order
+  double optimizer_s = 0;         // fused Adam step on the shard, after every comm op has completed
+  double compute_s() const;       // sum of kernel time, optimizer included
+  double comm_bytes(CollOp op) const;
+};
+
+/** DeepSpeed 0.7.3 defaults for what the configs do not set (deepspeed/runtime/zero/config.py of the
+ *  artifact; shared/gemini-paper.md §6). */
+constexpr double kMaxLiveParameters = 1e9; // stage3_max_live_parameters
+constexpr double kMaxReuseDistance  = 1e9; // stage3_max_reuse_distance
+
+/** Builds the program of `e` with kernel times from `cost`. Throws ConfigError for unsupported inputs. */
+Zero3Program make_zero3_program(const Experiment& e, const CostModel& cost);
+
+} // namespace gsim

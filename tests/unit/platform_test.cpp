@@ -1,0 +1,151 @@
+// The SimGrid platform built from the cluster configs: routes cross the links the instance wires, the
+// capacities are datasheet x calibrated efficiency, and SimGrid's TCP corrections are off.
+// One SimGrid Engine per process: ctest runs every TEST in its own process (gtest_discover_tests).
+#include "models/config.hpp"
+#include "sim/platform.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace gsim {
+namespace {
+
+const std::string kFixture = std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200";
+
+struct Built {
+  Experiment e;
+  Calibration cal;
+  PlatformSpec spec;
+};
+
+Built spec_of(const std::string& config, int instances)
+{
+  std::vector<std::string> sets{"instances=" + std::to_string(instances)};
+  if (instances == 1) // one instance holds one replica and survives one failure
+    sets.insert(sets.end(), {"checkpoint.replicas=1", "failures.simultaneous=1"});
+  Built b{load_experiment(config, sets), Calibration::load(kFixture), {}};
+  CostModel cost(b.cal, b.e.cluster);
+  b.spec = platform_spec(b.e, cost, 1 << 30);
+  return b;
+}
+
+std::vector<std::string> route_names(const Platform& p, int src, int dst)
+{
+  std::vector<sg4::Link*> links;
+  double latency = 0;
+  p.gpu(src)->route_to(p.gpu(dst), links, &latency);
+  std::vector<std::string> out;
+  for (const auto* l : links)
+    out.push_back(l->get_name());
+  return out;
+}
+
+TEST(Platform, GpusOfOneP4dInstanceTalkOverNvSwitchOnly)
+{
+  auto b = spec_of("configs/p4d16.json", 2);
+  sg4::Engine engine("platform_test");
+  configure_network_model();
+  Platform p(b.spec);
+  const auto r = route_names(p, 1, 6);
+  EXPECT_EQ(r, (std::vector<std::string>{"i0-gpu1-nvl_UP", "i0-gpu6-nvl_DOWN"}));
+  EXPECT_DOUBLE_EQ(p.link({LinkKind::nvlink, 0, 1, -1, true})->get_bandwidth(), b.spec.nvlink.bandwidth_Bps);
+  // 300 GB/s per direction (A100 datasheet) x the calibrated NVLink efficiency, which is below 1.
+  EXPECT_LT(b.spec.nvlink.bandwidth_Bps, 300e9);
+  EXPECT_GT(b.spec.nvlink.bandwidth_Bps, 100e9);
+}
+
+TEST(Platform, GpusOfTwoInstancesTalkThroughTheirNics)
+{
+  auto b = spec_of("configs/p4d16.json", 2);
+  sg4::Engine engine("platform_test");
+  configure_network_model();
+  Platform p(b.spec);
+  // GPU 5 of instance 0 sits on PCIe switch 2 with NIC 2; GPU 0 of instance 1 on switch 0 with NIC 0.
+  const auto r = route_names(p, 5, 8);
+  EXPECT_EQ(r, (std::vector<std::string>{"i0-gpu5-pcie_UP", "i0-nic2_UP", "i1-nic0_DOWN", "i1-gpu0-pcie_DOWN"}));
+  for (const auto& name : r)
+    EXPECT_EQ(name.find("nvl"), std::string::npos) << name;
+  // 100 Gbps per NIC x the published EFA efficiency.
+  EXPECT_LT(b.spec.nic.bandwidth_Bps, 12.5e9);
+  EXPECT_GT(b.spec.nic.bandwidth_Bps, 5e9);
+}
+
+TEST(Platform, GpuToCpuCrossesPcieAndTheSharedSwitchUplink)
+{
+  auto b = spec_of("configs/p4d16.json", 1);
+  sg4::Engine engine("platform_test");
+  configure_network_model();
+  Platform p(b.spec);
+  std::vector<sg4::Link*> a, c;
+  double lat = 0;
+  p.gpu(2)->route_to(p.cpu(0), a, &lat);
+  p.gpu(3)->route_to(p.cpu(0), c, &lat);
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_NE(a[0], c[0]); // each GPU its own x16 link
+  EXPECT_EQ(a[1], c[1]); // GPUs 2 and 3 share PCIe switch 1's uplink
+  EXPECT_EQ(a[1]->get_name(), "i0-sw1-uplink_UP");
+}
+
+TEST(Platform, StorageLinkCarriesTheAggregateStorageBandwidth)
+{
+  auto b = spec_of("configs/p4d16.json", 2);
+  sg4::Engine engine("platform_test");
+  configure_network_model();
+  Platform p(b.spec);
+  std::vector<sg4::Link*> links;
+  double lat = 0;
+  p.cpu(1)->route_to(p.storage(), links, &lat);
+  ASSERT_FALSE(links.empty());
+  EXPECT_EQ(links.back()->get_name(), "storage");
+  EXPECT_DOUBLE_EQ(links.back()->get_bandwidth(), 20e9 / 8); // 20 Gbps, paper §7.1
+}
+
+TEST(Platform, CubeMeshWiresTheDgx1BrickTable)
+{
+  auto b = spec_of("configs/p3dn16.json", 1);
+  sg4::Engine engine("platform_test");
+  configure_network_model();
+  Platform p(b.spec);
+  const auto double_brick = route_names(p, 0, 3);
+  ASSERT_EQ(double_brick, (std::vector<std::string>{"i0-nvl0-3_UP"}));
+  EXPECT_DOUBLE_EQ(p.link({LinkKind::nvlink, 0, 0, 3, true})->get_bandwidth(), 2 * b.spec.nvlink.bandwidth_Bps);
+  EXPECT_EQ(route_names(p, 3, 0), (std::vector<std::string>{"i0-nvl0-3_DOWN"}));
+  // GPUs 0 and 5 have no NVLink: through their PCIe switches and the CPU.
+  EXPECT_EQ(route_names(p, 0, 5), (std::vector<std::string>{"i0-gpu0-pcie_UP", "i0-sw0-uplink_UP", "i0-sw2-uplink_DOWN",
+                                                            "i0-gpu5-pcie_DOWN"}));
+}
+
+TEST(Platform, OneNicSharedThroughTheCpuOnP3dn)
+{
+  auto b = spec_of("configs/p3dn16.json", 2);
+  sg4::Engine engine("platform_test");
+  configure_network_model();
+  Platform p(b.spec);
+  EXPECT_EQ(route_names(p, 6, 8),
+            (std::vector<std::string>{"i0-gpu6-pcie_UP", "i0-sw3-uplink_UP", "i0-nic0_UP", "i1-nic0_DOWN",
+                                      "i1-sw0-uplink_DOWN", "i1-gpu0-pcie_DOWN"}));
+}
+
+// CM02 without TCP-gamma and cross-traffic: a transfer takes exactly latency + bytes / bandwidth.
+TEST(Platform, ATransferTakesLatencyPlusBytesOverTheBottleneck)
+{
+  auto b = spec_of("configs/p4d16.json", 2);
+  sg4::Engine engine("platform_test");
+  configure_network_model();
+  Platform p(b.spec);
+  const double bytes = 1e9;
+  double done        = -1;
+  sg4::Actor::create("sender", p.gpu(0), [&] {
+    sg4::Comm::sendto(p.gpu(0), p.gpu(9), uint64_t(bytes));
+    done = sg4::Engine::get_clock();
+  });
+  engine.run();
+  const double latency = route_latency_s(b.spec, gpu_route(b.spec, 0, 9));
+  const double bw      = std::min(b.spec.nic.bandwidth_Bps, b.spec.pcie.bandwidth_Bps);
+  EXPECT_NEAR(done, latency + bytes / bw, 1e-9 * done);
+}
+
+} // namespace
+} // namespace gsim

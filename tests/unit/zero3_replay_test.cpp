@@ -1,0 +1,212 @@
+// The ZeRO-3 program (what DeepSpeed issues) and its replay on SimGrid (what it costs). The synthetic
+// calibration fixture prices the kernels, so the numbers here are the mechanism's, not a prediction.
+// One SimGrid Engine per process: the replays run in forked children, two per test where they are compared.
+#include "models/transformer.hpp"
+#include "sim/iteration_report.hpp"
+#include "sim/summary.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+
+namespace gsim {
+namespace {
+
+const std::string kFixture = std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200";
+
+const Calibration& fixture()
+{
+  static const Calibration c = Calibration::load(kFixture);
+  return c;
+}
+
+Experiment experiment(const std::string& config, std::vector<std::string> sets)
+{
+  sets.push_back("checkpoint.scheme=none");
+  return load_experiment(config, sets);
+}
+
+// Runs `fn` in a child process (its own SimGrid Engine) and returns what it printed.
+std::string in_child(const std::function<std::string()>& fn)
+{
+  int fd[2];
+  EXPECT_EQ(::pipe(fd), 0);
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fd[0]);
+    std::string out;
+    try {
+      out = fn();
+    } catch (const std::exception& e) {
+      out = std::string("exception: ") + e.what();
+    }
+    for (size_t done = 0; done < out.size();) {
+      const ssize_t n = ::write(fd[1], out.data() + done, out.size() - done);
+      if (n <= 0)
+        break;
+      done += size_t(n);
+    }
+    ::_exit(0);
+  }
+  ::close(fd[1]);
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd[0], buf, sizeof buf)) > 0;)
+    out.append(buf, size_t(n));
+  ::close(fd[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return out;
+}
+
+std::string replay_text(const Experiment& e)
+{
+  const CostModel cost(fixture(), e.cluster);
+  const auto r   = replay_zero3(e, cost);
+  const auto its = iteration_stats(r, e.checkpoint.span_threshold_s);
+  return iterations_csv(its) + comm_gap_text(its) + timeline_json(r, default_timeline_ranks(r.spec));
+}
+
+double numel_of(const Zero3Program& p, CollOp op)
+{
+  double n = 0;
+  for (const auto& c : p.comms)
+    if (c.op == op)
+      n += c.numel;
+  return n;
+}
+
+TEST(Zero3Program, ReduceScattersEveryGradientOnce)
+{
+  const auto e = experiment("configs/p4d16.json", {});
+  const auto p = make_zero3_program(e, CostModel(fixture(), e.cluster));
+  EXPECT_DOUBLE_EQ(numel_of(p, CollOp::reduce_scatter), total_params(e.model)); // GPT-2: every parameter is used
+  for (const auto& c : p.comms) {
+    if (c.op == CollOp::reduce_scatter) {
+      EXPECT_LE(c.numel, e.training.reduce_bucket_elements);
+    }
+  }
+}
+
+TEST(Zero3Program, GathersTheWeightsInForwardAndAgainInBackward)
+{
+  const auto e       = experiment("configs/bert5b-p3dn4.json", {});
+  const auto p       = make_zero3_program(e, CostModel(fixture(), e.cluster));
+  const double total = total_params(e.model);
+  // Forward once, backward (recomputation) once, the tied word embeddings a third time for the MLM
+  // decoder, less the last block that stays gathered across the loss (within stage3_max_reuse_distance);
+  // biases and norms (persistent) never.
+  const double gathered = numel_of(p, CollOp::all_gather);
+  EXPECT_GT(gathered, 2 * total - params_per_layer(e.model) - embedding_params(e.model));
+  EXPECT_LT(gathered, 2 * total + embedding_params(e.model));
+}
+
+// A GPT-2 100B block (805 M parameters) is nearly as large as stage3_max_reuse_distance (1e9), but the
+// prefetcher scans past the block's backward uses during its recomputation, which keeps its weights
+// gathered until their backward: each weight is gathered twice, the tied embedding three times.
+TEST(Zero3Program, RecomputedBlocksKeepTheirWeightsForBackward)
+{
+  const auto e     = experiment("configs/p4d16.json", {});
+  const auto p     = make_zero3_program(e, CostModel(fixture(), e.cluster));
+  const double wte = double(e.model.vocab) * e.model.hidden;
+  EXPECT_NEAR(numel_of(p, CollOp::all_gather), 2 * total_params(e.model) + wte - params_per_layer(e.model),
+              0.01 * total_params(e.model));
+}
+
+// The artifact's blocking all-gathers: every module waits for what its hook launched.
+TEST(Zero3Program, BlockingAllGathersAreWaitedForAtTheirHook)
+{
+  const auto e = experiment("configs/p4d16.json", {"training.blocking_allgather=true"});
+  const auto p = make_zero3_program(e, CostModel(fixture(), e.cluster));
+  for (const auto& s : p.steps)
+    for (int op : s.issue)
+      EXPECT_GE(s.wait_for, op) << s.label;
+}
+
+TEST(Zero3Program, ComputeWaitsOnlyForCollectivesAlreadyIssued)
+{
+  const auto e = experiment("configs/bert5b-p3dn4.json", {});
+  const auto p = make_zero3_program(e, CostModel(fixture(), e.cluster));
+  int issued   = -1;
+  for (const auto& s : p.steps) {
+    for (int op : s.issue)
+      EXPECT_EQ(op, ++issued); // the communication stream's FIFO order is the issue order
+    EXPECT_LE(s.wait_for, issued) << s.label;
+    for (int op : s.issue_after)
+      EXPECT_EQ(op, ++issued);
+  }
+  EXPECT_EQ(issued + 1, int(p.comms.size()));
+}
+
+TEST(Zero3Program, RecomputationAddsAForwardPass)
+{
+  const auto on  = experiment("configs/p4d16.json", {});
+  const auto off = experiment("configs/p4d16.json", {"training.activation_recomputation=false"});
+  const auto a   = make_zero3_program(on, CostModel(fixture(), on.cluster));
+  const auto b   = make_zero3_program(off, CostModel(fixture(), off.cluster));
+  // FLOPs: forward 1, backward 2, recomputation 1 (blocks only): 4/3 of the compute without it, roughly.
+  EXPECT_GT(a.compute_s() / b.compute_s(), 1.25);
+  EXPECT_LT(a.compute_s() / b.compute_s(), 1.34);
+}
+
+TEST(Zero3Replay, IterationCoversComputeAndIdleSpansAddUp)
+{
+  const auto e   = experiment("configs/bert5b-p3dn4.json", {});
+  const auto out = in_child([&] {
+    const CostModel cost(fixture(), e.cluster);
+    const auto r   = replay_zero3(e, cost);
+    const auto its = iteration_stats(r, e.checkpoint.span_threshold_s);
+    std::string o;
+    for (const auto& s : its)
+      o += fmt("%.9f ", s.time_s) + fmt("%.9f ", s.compute_s) + fmt("%.9f ", s.comm_busy_s) +
+           fmt("%.9f ", s.idle_total_s) + fmt("%.9f\n", s.idle_long_s);
+    return o;
+  });
+  ASSERT_EQ(out.find("exception"), std::string::npos) << out;
+  double t = 0, compute = 0, busy = 0, idle = 0, idle_long = 0;
+  ASSERT_EQ(std::sscanf(out.c_str(), "%lf %lf %lf %lf %lf", &t, &compute, &busy, &idle, &idle_long), 5) << out;
+  EXPECT_GE(t, compute);
+  EXPECT_LE(idle, t);
+  EXPECT_LE(idle_long, idle);
+  EXPECT_NEAR(busy + idle, t, 1e-6 * t); // the communication stream is either busy or idle
+}
+
+TEST(Zero3Replay, TwoRunsAreIdentical)
+{
+  const auto e = experiment("configs/bert5b-p3dn4.json", {});
+  const auto a = in_child([&] { return replay_text(e); });
+  const auto b = in_child([&] { return replay_text(e); });
+  ASSERT_GT(a.size(), 1000u) << a;
+  EXPECT_EQ(a, b);
+}
+
+// Collectives never overlap on the stream, so nothing contends: the flow mode must reproduce the analytic.
+TEST(Zero3Replay, FlowModeMatchesAnalyticWithoutContention)
+{
+  const auto a       = experiment("configs/bert5b-p3dn4.json", {"run.collectives=analytic", "run.iterations=1"});
+  const auto f       = experiment("configs/bert5b-p3dn4.json", {"run.collectives=flow", "run.iterations=1"});
+  const auto time_of = [](const Experiment& e) {
+    return in_child([&] {
+      const auto r = replay_zero3(e, CostModel(fixture(), e.cluster));
+      return fmt("%.9f", r.iterations.back().end - r.iterations.back().start);
+    });
+  };
+  const double ta = std::stod(time_of(a)), tf = std::stod(time_of(f));
+  EXPECT_NEAR(tf / ta, 1.0, 0.005) << "analytic " << ta << " s, flow " << tf << " s";
+}
+
+TEST(IterationReport, CommGapTextHasTheArtifactLayout)
+{
+  IterationStats s;
+  s.spans_s     = {0.0012, 0.25, 0.0, 1.5};
+  s.span_before = {CollOp::all_gather, CollOp::reduce_scatter, CollOp::all_gather, CollOp::all_gather};
+  EXPECT_EQ(comm_gap_text({s, s}), "1.2 0.0 - 250.0 1500.0\n1.2 0.0 - 250.0 1500.0\n");
+}
+
+} // namespace
+} // namespace gsim
