@@ -32,6 +32,13 @@ int series_ranks(const Series& s)
   return s.labels.count("ranks") ? std::atoi(s.labels.at("ranks").c_str()) : 1;
 }
 
+/** The series of `family` measured on two or more GPUs (NVLink data), or nullptr when only 1-GPU runs exist. */
+const Series* multi_gpu_series(const Calibration& cal, const std::string& family)
+{
+  const Series* s = cal.find(family);
+  return s != nullptr && series_ranks(*s) >= 2 ? s : nullptr;
+}
+
 const Series& need(const Calibration& cal, const std::string& family, int min_ranks, const std::string& why)
 {
   const Series* s = cal.find(family);
@@ -145,13 +152,16 @@ double CostModel::link_efficiency(Fabric fabric, double bytes) const
   const ClusterSpec& meas = cal_->measured_on();
   switch (fabric) {
   case Fabric::nvlink: {
-    // One NVLink direction as NCCL's point-to-point uses it; all-gather is the fallback (same ring step).
+    // One NVLink direction as NCCL's point-to-point uses it; all-gather is the fallback (same ring step);
+    // without any 2-GPU measurement, NCCL's published ring efficiency.
     const Series* s = cal_->find("send_recv");
     CollOp op       = CollOp::send_recv;
     if (s == nullptr || series_ranks(*s) < 2) {
-      s  = &need(*cal_, "all_gather", 2, "NVLink efficiency");
+      s  = multi_gpu_series(*cal_, "all_gather");
       op = CollOp::all_gather;
     }
+    if (s == nullptr)
+      return published_nvlink().efficiency;
     const auto& seg = s->fit.segment_for(bytes);
     return std::min(1.0, seg.beta_Bps * bus_factor(op, series_ranks(*s)) / meas.intra_Bps);
   }
@@ -172,8 +182,10 @@ double CostModel::link_latency_s(Fabric fabric) const
     const Series* s = cal_->find("send_recv");
     if (s != nullptr && series_ranks(*s) >= 2)
       return s->fit.segments.front().alpha_s;
-    const Series& ag = need(*cal_, "all_gather", 2, "NVLink latency");
-    return ag.fit.segments.front().alpha_s / ring_steps(CollOp::all_gather, series_ranks(ag));
+    const Series* ag = multi_gpu_series(*cal_, "all_gather");
+    if (ag == nullptr)
+      return published_nvlink().latency_s;
+    return ag->fit.segments.front().alpha_s / ring_steps(CollOp::all_gather, series_ranks(*ag));
   }
   case Fabric::pcie:
     return need(*cal_, "copy_d2h_pinned", 1, "PCIe latency").fit.segments.front().alpha_s;
@@ -190,9 +202,10 @@ double CostModel::collective_time_s(CollOp op, double bytes, int ranks, Fabric f
   if (ranks < 2 || bytes <= 0)
     return 0; // nothing leaves the GPU
   double alpha_step = 0, efficiency = 0;
-  if (fabric == Fabric::nvlink) {
+  const Series* measured = fabric == Fabric::nvlink ? multi_gpu_series(*cal_, to_string(op)) : nullptr;
+  if (measured != nullptr) {
     // NCCL's own curve for this collective on the measuring GPUs: per-step latency and busbw efficiency.
-    const Series& s = need(*cal_, to_string(op), 2, to_string(op) + " over NVLink");
+    const Series& s = *measured;
     const int n     = series_ranks(s);
     const auto& seg = s.fit.segment_for(bytes);
     alpha_step      = seg.alpha_s / ring_steps(op, n);
@@ -249,7 +262,11 @@ std::vector<std::string> CostModel::provenance() const
     const Series* s = cal_->find(to_string(op));
     if (s == nullptr || series_ranks(*s) < 2)
       out.push_back("nvlink " + to_string(op) + ": no 2-GPU NCCL measurement in " + source_relative(cal_->dir()) +
-                    " (1-GPU data cannot price NVLink): unavailable, collective_time_s throws");
+                    " (1-GPU data cannot price NVLink): published ring efficiency " +
+                    fmt(published_nvlink().efficiency) + " of " + tgt + " NVLink " + fmt(target_.intra_Bps / 1e9) +
+                    " GB/s and " + fmt(published_nvlink().latency_s * 1e6) + " us per ring step, from " +
+                    source_relative(published_nvlink().file) + " (" + published_nvlink().efficiency_source + " | " +
+                    published_nvlink().latency_source + ")");
     else
       curve("nvlink " + to_string(op), to_string(op), "NVLink busbw " + fmt(meas.intra_Bps / 1e9) + " GB/s",
             "NVLink " + fmt(target_.intra_Bps / 1e9) + " GB/s");

@@ -25,4 +25,11 @@ const PublishedNetwork& published_efa()
   return n;
 }
 
+const PublishedNetwork& published_nvlink()
+{
+  static const PublishedNetwork n =
+      load_published_network(std::string(GSIM_SOURCE_DIR) + "/traces/calibration/published/nvlink.json");
+  return n;
+}
+
 } // namespace gsim

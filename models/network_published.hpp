@@ -1,6 +1,7 @@
 #pragma once
-// The inter-instance network's efficiency and latency, which the H200 machine cannot measure: published
-// numbers with their citations, kept in traces/calibration/published/efa.json (data, not code).
+// Link efficiencies and latencies the H200 machine cannot measure (the inter-instance network; NVLink
+// while only one GPU has been lent): published numbers with their citations, kept in
+// traces/calibration/published/*.json (data, not code).
 #include <string>
 
 namespace gsim {
@@ -16,5 +17,7 @@ struct PublishedNetwork {
 /** Reads `file` (default: the repo's traces/calibration/published/efa.json, read once). Throws ConfigError. */
 PublishedNetwork load_published_network(const std::string& file);
 const PublishedNetwork& published_efa();
+/** traces/calibration/published/nvlink.json: NCCL's ring efficiency and per-step latency over NVLink. */
+const PublishedNetwork& published_nvlink();
 
 } // namespace gsim

@@ -151,9 +151,10 @@ TEST(CostModel, ProvenanceNamesFilesSeriesAndDatasheetNumbers)
   EXPECT_NE(all.find("all_gather ranks=2"), std::string::npos) << all;
 }
 
-TEST(CostModel, OneGpuCalibrationCannotPriceNvlink)
+TEST(CostModel, OneGpuCalibrationPricesNvlinkFromThePublishedRingEfficiency)
 {
-  // Only 1-GPU NCCL data: NVLink costs are an error that says why, not a guess.
+  // Only 1-GPU NCCL data: NVLink is priced from traces/calibration/published/nvlink.json, and the
+  // provenance says so rather than passing it off as a measurement.
   const auto dir = std::filesystem::temp_directory_path() / "gsim-calib-1gpu";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "nccl.json")
@@ -162,15 +163,19 @@ TEST(CostModel, OneGpuCalibrationCannotPriceNvlink)
          R"({"name": "all_gather/bytes:4096/ranks:1", "real_time": 6, "time_unit": "us", "bytes": 4096, "ranks": 1}]})";
   const auto cal = Calibration::load(dir.string());
   std::filesystem::remove_all(dir);
-  CostModel m(cal, p4d());
-  try {
-    m.collective_time_s(CollOp::all_gather, 1e6, 8, Fabric::nvlink);
-    FAIL();
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("1 GPU"), std::string::npos) << e.what();
-  }
+  const ClusterSpec target = p4d();
+  CostModel m(cal, target);
+  const auto& nv = published_nvlink();
+  EXPECT_GT(nv.efficiency, 0.5);
+  EXPECT_LT(nv.efficiency, 1.0);
+  const double S      = 64e6;
+  const double expect = 7 * nv.latency_s + S * 7.0 / 8.0 / (target.intra_Bps * nv.efficiency);
+  EXPECT_NEAR(m.collective_time_s(CollOp::all_gather, S, 8, Fabric::nvlink), expect, 1e-9 * expect);
+  EXPECT_DOUBLE_EQ(m.link_efficiency(Fabric::nvlink, S), nv.efficiency);
+  EXPECT_DOUBLE_EQ(m.link_latency_s(Fabric::nvlink), nv.latency_s);
   bool said = false;
   for (const auto& line : m.provenance())
-    said = said || line.find("no 2-GPU NCCL measurement") != std::string::npos;
+    said = said || (line.find("no 2-GPU NCCL measurement") != std::string::npos &&
+                    line.find("nvlink.json") != std::string::npos);
   EXPECT_TRUE(said);
 }
