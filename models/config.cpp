@@ -52,8 +52,11 @@ const std::vector<std::pair<std::string, Scheme>> kSchemes           = {{"none",
                                                                         {"gemini", Scheme::gemini}};
 const std::vector<std::pair<std::string, PlacementKind>> kPlacements = {
     {"group", PlacementKind::group}, {"ring", PlacementKind::ring}, {"mixed", PlacementKind::mixed}};
-const std::vector<std::pair<std::string, CollectiveMode>> kModes = {{"analytic", CollectiveMode::analytic},
-                                                                    {"flow", CollectiveMode::flow}};
+const std::vector<std::pair<std::string, CollectiveMode>> kModes       = {{"analytic", CollectiveMode::analytic},
+                                                                          {"flow", CollectiveMode::flow}};
+const std::vector<std::pair<std::string, FailureModel>> kFailureModels = {{"independent", FailureModel::independent},
+                                                                          {"simultaneous", FailureModel::simultaneous},
+                                                                          {"correlated", FailureModel::correlated}};
 
 template <typename E>
 E read_enum(JsonReader& r, const std::string& key, const std::vector<std::pair<std::string, E>>& table)
@@ -213,6 +216,11 @@ std::string to_string(CollectiveMode m)
   return name_of(m, kModes);
 }
 
+std::string to_string(FailureModel m)
+{
+  return name_of(m, kFailureModels);
+}
+
 double GpuSpec::peak_flops(Dtype d) const
 {
   switch (d) {
@@ -347,6 +355,10 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.failures.standby               = f.boolean("standby");
     e.failures.warmup_s              = f.number("warmup_s", 0, kBig);
     e.failures.iteration_time_s      = f.number_or("iteration_time_s", 0, 0, kBig);
+    // Optional (the failure simulation); defaults documented on FailureSpec.
+    e.failures.model = f.has("model") ? read_enum(f, "model", kFailureModels) : FailureModel::independent;
+    e.failures.correlated_group_size = int(f.integer_or("correlated_group_size", 4, 1, kMaxInt));
+    e.failures.correlated_fraction   = f.number_or("correlated_fraction", 0.084, 0, 1);
     f.finish();
     if (e.failures.simultaneous > e.instances)
       f.fail("simultaneous", "k = " + std::to_string(e.failures.simultaneous) + " exceeds the " +

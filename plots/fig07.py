@@ -2,7 +2,7 @@
 """Fig 7: iteration time of GPT-2, RoBERTa and BERT 100B on 16 p4d, no checkpoint vs GEMINI.
 
 fig07.py DATA_DIR OUT_DIR -- reads DATA_DIR/fig07.csv (gemini-sim figure 7). Rows with an empty
-iteration_time_s (a scheme not simulated yet) are left out. The paper's readings are the hollow markers.
+iteration_time_s (a scheme whose buffer does not fit: oom) are left out. The paper's readings are the hollow markers.
 """
 import common
 

@@ -39,5 +39,5 @@ for ax, (name, x, xlabel) in zip(axes, panels):
     ax.set_ylim(0, 1.05)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=6.5, loc="lower left")
-    ax.set_title(f"({name[-1]}) closed form", fontsize=9)
+    ax.set_title(f"({name[-1]}) " + " + ".join(s.replace("_", " ") for s in sources), fontsize=8)
 common.save(fig, out, "fig15")

@@ -6,6 +6,12 @@
 // rank's share has arrived, and the compute stream of every rank waits for it. Compute kernels are
 // timed waits whose lengths come from the calibration (sim/zero3_schedule.cpp); nothing else competes
 // for a GPU's SMs, so no SimGrid execution is needed for them.
+//
+// With a checkpoint scheme other than none, the replay first runs checkpoint.profile_iterations
+// iterations without checkpoints, plans the partition over their idle spans, then runs e.run.iterations
+// iterations that each carry one checkpoint (sim/checkpoint_traffic.hpp). With none, it runs
+// e.run.iterations iterations.
+#include "sim/checkpoint_traffic.hpp"
 #include "sim/topology.hpp"
 #include "sim/zero3_schedule.hpp"
 
@@ -36,13 +42,18 @@ struct IterationRecord {
 struct ReplayResult {
   Zero3Program program;
   PlatformSpec spec;
-  std::vector<CommRecord> comms;       // in start order (the stream is FIFO)
-  std::vector<ComputeRecord> computes; // in start order, zero-length kernels left out
-  std::vector<IterationRecord> iterations;
+  std::vector<CommRecord> comms;           // in start order (the stream is FIFO)
+  std::vector<ComputeRecord> computes;     // in start order, zero-length kernels left out
+  std::vector<IterationRecord> iterations; // profiled iterations first, then the checkpointed ones
+  CheckpointReplay checkpoint;             // the checkpoint traffic (empty schedule when scheme is none)
 };
 
 /** Simulates e.run.iterations iterations of `e`. Creates the process's one SimGrid Engine: call once. */
 ReplayResult replay_zero3(const Experiment& e, const CostModel& cost);
+
+/** The checkpoint part of this process's replay (nullptr before replay_zero3 has run): the summary stage
+ *  that reports it runs after the simulation stage, which owns the ReplayResult. */
+const CheckpointReplay* last_checkpoint_replay();
 
 /** The message size the links' efficiencies are read at: the byte-weighted median collective of the
  *  program (half of the bytes move in collectives at least this large). */

@@ -4,6 +4,7 @@
 #include "models/transformer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -42,6 +43,16 @@ constexpr double kElementwiseBackwardRatio = 1.5;
 // and FusedAdam): fp16 gradient -> fp32 (read 2, write 4), gradient norm (read 4), Adam (read p, g, m, v,
 // write p, m, v: 7 x 4), fp32 -> fp16 parameter copy (read 4, write 2).
 constexpr double kOptimizerBytesPerParam = 2 + 4 + 4 + 28 + 4 + 2;
+
+// Gradient buckets as DeepSpeed 0.7.3's stage3.py and runtime/comm/coalesced_collectives.py move them
+// (the artifact's fork: zhuangwang93/Gemini_SOSP23): __add_grad_to_ipg_bucket copies each final gradient
+// into the contiguous bucket buffer (contiguous_gradients, when it fits), and reduce_scatter_coalesced
+// concatenates the bucket's per-rank chunks (torch.cat) and pre-divides it in place (div_) before the
+// NCCL call: each a read and a write of the bytes. They run on DeepSpeed's reduce-and-partition stream;
+// the model charges them to the compute step that produces the gradient or fills the bucket, which is
+// where they land when every hook synchronises the device (training.blocking_allgather) and an
+// overestimate of their cost otherwise (they would overlap the next kernels, sharing HBM bandwidth).
+constexpr double kBucketCopyPasses = 2;
 
 double element_bytes(Dtype d)
 {
@@ -293,9 +304,9 @@ std::vector<Event> micro_batch_events(const std::vector<Module>& modules, bool r
 
 class Coordinator {
  public:
-  Coordinator(const Experiment& e, const std::vector<Param>& params, const std::vector<Module>& modules,
-              Zero3Program& program)
-      : e_(e), params_(params), modules_(modules), prog_(program), eb_(element_bytes(e.training.precision))
+  Coordinator(const Experiment& e, const CostModel& cost, const std::vector<Param>& params,
+              const std::vector<Module>& modules, Zero3Program& program)
+      : e_(e), cost_(cost), params_(params), modules_(modules), prog_(program), eb_(element_bytes(e.training.precision))
   {
   }
 
@@ -362,12 +373,14 @@ class Coordinator {
           if (last_backward[size_t(p)] == i) {
             const double n = params_[size_t(p)].numel;
             if (bucket + n > e_.training.reduce_bucket_elements && bucket > 0)
-              step.issue_after.push_back(reduce(bucket, bucket_params));
+              step.issue_after.push_back(reduce(bucket, bucket_params, step));
+            if (bucket + n <= e_.training.reduce_bucket_elements) // contiguous_gradients: copy into the bucket
+              charge(step, kBucketCopyPasses * n * eb_);
             bucket += n;
             bucket_params.push_back(p);
           }
       if (i + 1 == ev.size() && bucket > 0)
-        step.issue_after.push_back(reduce(bucket, bucket_params));
+        step.issue_after.push_back(reduce(bucket, bucket_params, step));
       release(ev, i, holder, available, popped_use);
       prog_.steps.push_back(std::move(step));
     }
@@ -388,8 +401,20 @@ class Coordinator {
     return id;
   }
 
-  int reduce(double& bucket, std::vector<int>& bucket_params)
+  // Memory-bound gradient work (see kBucketCopyPasses) charged to the step that does it.
+  void charge(ComputeStep& step, double bytes)
   {
+    const double s = cost_.memory_time_s(bytes);
+    step.seconds += s;
+    prog_.gradient_bucket_s += s;
+  }
+
+  int reduce(double& bucket, std::vector<int>& bucket_params, ComputeStep& step)
+  {
+    // reduce_scatter_coalesced: torch.cat of the bucket's per-rank chunks (skipped for one tensor that
+    // splits evenly over the ranks), then the in-place pre-division by the world size.
+    const bool one_even = bucket_params.size() == 1 && std::fmod(bucket, double(e_.gpus())) == 0;
+    charge(step, (one_even ? 0 : kBucketCopyPasses) * bucket * eb_ + kBucketCopyPasses * bucket * eb_);
     const std::string label = "grads " + params_[size_t(bucket_params.front())].name +
                               (bucket_params.size() > 1 ? " .. " + params_[size_t(bucket_params.back())].name : "");
     prog_.comms.push_back({CollOp::reduce_scatter, bucket * eb_, bucket, label});
@@ -427,6 +452,7 @@ class Coordinator {
   }
 
   const Experiment& e_;
+  const CostModel& cost_;
   const std::vector<Param>& params_;
   const std::vector<Module>& modules_;
   Zero3Program& prog_;
@@ -457,7 +483,7 @@ Zero3Program make_zero3_program(const Experiment& e, const CostModel& cost)
   ModelBuilder model(e, cost);
   model.build();
   Zero3Program prog;
-  Coordinator coordinator(e, model.params, model.modules, prog);
+  Coordinator coordinator(e, cost, model.params, model.modules, prog);
   const auto events = micro_batch_events(model.modules, e.training.activation_recomputation);
   for (int mb = 0; mb < e.training.gradient_accumulation_steps; mb++)
     coordinator.micro_batch(events, mb);

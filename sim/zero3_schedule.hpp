@@ -50,7 +50,8 @@ struct ComputeStep {
 struct Zero3Program {
   std::vector<CommOp> comms;      // in issue order (the communication stream runs them FIFO)
   std::vector<ComputeStep> steps; // the compute stream, in order
-  double optimizer_s = 0;         // fused Adam step on the shard, after every comm op has completed
+  double optimizer_s       = 0;   // fused Adam step on the shard, after every comm op has completed
+  double gradient_bucket_s = 0;   // of the steps' seconds: gradient bucket copies and pre-division
   double compute_s() const;       // sum of kernel time, optimizer included
   double comm_bytes(CollOp op) const;
 };

@@ -5,35 +5,48 @@
 
 namespace gsim {
 
-namespace {
-// The paper's three 100B models (Figs 7 and 8, Table 2), as configs/models/ names them.
-const std::vector<std::string> kModels = {"gpt2-100b", "roberta-100b", "bert-100b"};
-} // namespace
+const std::vector<std::string>& models_100b()
+{
+  static const std::vector<std::string> m = {"gpt2-100b", "roberta-100b", "bert-100b"};
+  return m;
+}
 
-std::vector<NoCheckpointRun> run_no_checkpoint_100b(const FigureContext& ctx)
+std::vector<nlohmann::json> run_summaries(const FigureContext& ctx, const std::vector<SimRun>& runs)
 {
   std::vector<std::vector<std::string>> jobs;
-  for (const auto& m : kModels)
-    jobs.push_back({ctx.self_exe, "run", "--config", ctx.configs_dir + "/p4d16.json", "--set",
-                    "model=models/" + m + ".json", "--set", "checkpoint.scheme=none", "--json"});
+  for (const auto& run : runs) {
+    std::vector<std::string> argv = {ctx.self_exe, "run", "--config", ctx.configs_dir + "/" + run.config};
+    for (const auto& s : run.sets) {
+      argv.push_back("--set");
+      argv.push_back(s);
+    }
+    argv.push_back("--json");
+    jobs.push_back(std::move(argv));
+  }
   const auto results = run_children(jobs, ctx.jobs);
-  std::vector<NoCheckpointRun> out;
+  std::vector<nlohmann::json> out;
   for (size_t i = 0; i < results.size(); i++) {
     const auto& r = results[i];
     if (r.exit_code != 0)
-      throw ConfigError("figure", kModels[i],
+      throw ConfigError("figure", runs[i].label,
                         "the run failed (exit " + std::to_string(r.exit_code) + "): " + r.err.substr(0, 400));
-    const auto doc = nlohmann::json::parse(r.out, nullptr, false);
+    auto doc = nlohmann::json::parse(r.out, nullptr, false);
     if (doc.is_discarded() || not doc.is_object())
-      throw ConfigError("figure", kModels[i], "the run printed no JSON summary");
+      throw ConfigError("figure", runs[i].label, "the run printed no JSON summary");
     if (not doc.contains("iteration_time_s"))
-      throw ConfigError("figure", kModels[i],
+      throw ConfigError("figure", runs[i].label,
                         doc.contains("simulation_note") ? doc["simulation_note"].get<std::string>()
                                                         : "the run reported no simulated iteration time");
-    out.push_back({doc["model"].get<std::string>(), doc["iteration_time_s"].get<double>(),
-                   doc["network_idle_time_s"].get<double>()});
+    out.push_back(std::move(doc));
   }
   return out;
+}
+
+std::string csv_number(const nlohmann::json& doc, const std::string& key)
+{
+  if (not doc.contains(key) || not doc[key].is_number())
+    return "";
+  return fmt("%.6f", doc[key].get<double>());
 }
 
 } // namespace gsim

@@ -1,6 +1,6 @@
 #pragma once
-// Figs 7 and 8 simulate the same three runs: GPT-2, RoBERTa and BERT 100B on the configured 16 p4d,
-// without checkpoints, one child process each (one SimGrid simulation per process).
+// The simulations behind Figs 7, 8, 12, 13 and 16: `self_exe run --config CONFIG --set ... --json`, one
+// child process per run (one SimGrid simulation per process), ctx.jobs at once, and their JSON summaries.
 #include "sim/registry.hpp"
 
 #include <string>
@@ -8,15 +8,20 @@
 
 namespace gsim {
 
-struct NoCheckpointRun {
-  std::string model; // the model's display name, from the run's summary ("GPT-2 100B")
-  double iteration_time_s    = 0;
-  double network_idle_time_s = 0; // idle spans longer than checkpoint.span_threshold (Fig 8's bar)
+struct SimRun {
+  std::string label;             // names the run in errors ("gpt2-100b gemini")
+  std::string config;            // experiment file, relative to ctx.configs_dir
+  std::vector<std::string> sets; // --set arguments
 };
 
-/** Runs `self_exe run --config configs/p4d16.json --set model=... --set checkpoint.scheme=none --json` for
- *  the three 100B models (ctx.jobs at once). Throws ConfigError naming the model when a run fails or
- *  reports no simulated iteration (with the run's own note). */
-std::vector<NoCheckpointRun> run_no_checkpoint_100b(const FigureContext& ctx);
+/** Runs every run; returns their summaries in input order. Throws ConfigError naming the run's label when a
+ *  run fails or reports no simulated iteration time (with the run's own note). */
+std::vector<nlohmann::json> run_summaries(const FigureContext& ctx, const std::vector<SimRun>& runs);
+
+/** The paper's three 100B models (Figs 7, 8, 12), as configs/models/ names them. */
+const std::vector<std::string>& models_100b();
+
+/** A CSV cell: the number at `key` with six decimals, empty when the key is missing or null. */
+std::string csv_number(const nlohmann::json& doc, const std::string& key);
 
 } // namespace gsim

@@ -6,7 +6,9 @@
 #include "models/config_error.hpp"
 #include "models/idle_profile.hpp"
 #include "models/zero3_memory.hpp"
+#include "sim/checkpoint_traffic.hpp"
 #include "sim/registry.hpp"
+#include "sim/zero3_replay.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -17,19 +19,11 @@ namespace {
 
 constexpr size_t kRowsShown = 12; // per-span rows in the readable summary; the JSON has them all
 
-struct PlanCosts {
-  double net_Bps      = 0;
-  double net_alpha_s  = 0;
-  double copy_Bps     = 0;
-  double copy_alpha_s = 0;
-  std::string copy_source;
-};
-
 // The network's efficiency and latency are published numbers (CostModel reads them without any GPU
 // measurement); the PCIe copy is priced from the shipped calibration. While that is not committed, the copy
 // runs at its datasheet bandwidth with no start-up latency, an upper bound on its speed, and the summary
 // says so.
-PlanCosts plan_costs(const Experiment& e, double chunk_bytes)
+PartitionCosts plan_costs(const Experiment& e)
 {
   const Calibration* cal = nullptr;
   try {
@@ -40,48 +34,7 @@ PlanCosts plan_costs(const Experiment& e, double chunk_bytes)
   }
   static const Calibration no_measurements;
   const CostModel cost(cal ? *cal : no_measurements, e.cluster);
-  const ClusterSpec& c = e.cluster;
-  PlanCosts k;
-  // Every GPU of an instance sends its own shard at the same time through the instance's NICs (the
-  // artifact, too, divides the network bandwidth by the GPUs per instance: snapshot_strategy.py).
-  k.net_Bps = cost.link_bandwidth_Bps(Fabric::network) / c.gpus_per_instance *
-              cost.link_efficiency(Fabric::network, chunk_bytes);
-  k.net_alpha_s = cost.link_latency_s(Fabric::network);
-  // Every GPU also receives a peer's chunk and copies it to the CPU at the same time, so GPUs that share a
-  // PCIe switch share its uplink.
-  double pcie = c.pcie_Bps;
-  if (c.gpus_per_pcie_switch > 0 && c.pcie_switch_Bps > 0)
-    pcie = std::min(pcie, c.pcie_switch_Bps / c.gpus_per_pcie_switch);
-  if (cal) {
-    k.copy_Bps     = pcie * cost.link_efficiency(Fabric::pcie, chunk_bytes);
-    k.copy_alpha_s = cost.link_latency_s(Fabric::pcie);
-    k.copy_source  = "calibration " + cal->dir();
-  } else {
-    k.copy_Bps     = pcie;
-    k.copy_alpha_s = 0;
-    k.copy_source  = "datasheet PCIe bandwidth (" + c.file + "), no calibration committed";
-  }
-  return k;
-}
-
-std::vector<std::vector<double>> simulated_spans(const nlohmann::json& j)
-{
-  // Written by the simulation stage: one list of idle spans (ms) per simulated iteration.
-  std::vector<std::vector<double>> out;
-  if (not j.is_array())
-    throw std::logic_error("summary key idle_spans_ms is not a list of per-iteration lists");
-  for (const auto& it : j) {
-    if (not it.is_array())
-      throw std::logic_error("summary key idle_spans_ms is not a list of per-iteration lists");
-    std::vector<double> spans;
-    for (const auto& v : it) {
-      if (not v.is_number())
-        throw std::logic_error("summary key idle_spans_ms holds a non-number");
-      spans.push_back(v.get<double>() * 1e-3);
-    }
-    out.push_back(std::move(spans));
-  }
-  return out;
+  return checkpoint_partition_inputs(e, cost, cal != nullptr, cal ? cal->dir() : "");
 }
 
 std::string ms(double s)
@@ -153,11 +106,76 @@ int iterations_fitting_alone(const IdleProfile& prof, int warmup, double thresho
   return n;
 }
 
+// The checkpoint traffic the replay carried (sim/checkpoint_traffic.hpp): the plan it made over its own
+// profiled iterations, then what the checkpointed iterations measured. The replay's last checkpointed
+// iteration is the steady state (every iteration runs the same program and the same plan).
+void report_simulated(const Experiment& e, const CheckpointReplay& c, RunResult& r)
+{
+  const auto& sc = c.schedule;
+  report(r, "sim_", "simulated", sc.profile, sc.plan, sc.memory);
+  r.section("Checkpoint traffic in the simulation (" + to_string(e.checkpoint.scheme) + ")");
+  const std::string status = checkpoint_status(c);
+  r.set("checkpoint_status", status, "status", status);
+  r.set("checkpoint_profile_iterations", c.profile_iterations, "profiled iterations (no checkpoint)",
+        std::to_string(c.profile_iterations));
+  r.set("iteration_time_no_ckpt_s", c.profile_iteration_time_s, "iteration time without checkpoint",
+        fmt("%.3f s", c.profile_iteration_time_s));
+  r.set("network_idle_time_no_ckpt_s", c.profile_idle_time_s, "network idle without checkpoint",
+        fmt("%.3f s", c.profile_idle_time_s) + " (spans > " + ms(e.checkpoint.span_threshold_s) + ")");
+  // The simulation stage's own note predates the checkpoint traffic; the JSON says what ran.
+  r.set("simulation_note", sc.runs() ? "training and checkpoint traffic (" + to_string(sc.scheme) + ") after " +
+                                           std::to_string(c.profile_iterations) + " profiled iterations"
+                                     : "training traffic only: the checkpoint scheme's GPU buffer does not fit");
+  if (c.iterations.empty()) {
+    r.set("checkpoint_time_s", nullptr, "checkpoint time", "none: " + status);
+    r.set("simulated_checkpoints_per_hour", 0.0, "checkpoints to CPU memory per hour", "0 (" + status + ")");
+    return;
+  }
+  const CheckpointIteration& it = c.iterations.back();
+  const double t_iter           = it.end - it.start;
+  r.set("iteration_time_s", t_iter, "iteration time with checkpoint",
+        fmt("%.3f s", t_iter) + fmt(" (%+.2f %%)", 100 * (t_iter / c.profile_iteration_time_s - 1)));
+  r.set("checkpoint_overhead", t_iter / c.profile_iteration_time_s - 1);
+  // One checkpoint per iteration, at the simulated checkpointed iteration time (the economics stage's
+  // checkpoints_per_hour uses failures.iteration_time_s when that is configured).
+  r.set("simulated_checkpoints_per_hour", 3600 / t_iter, "checkpoints to CPU memory per hour",
+        fmt("%.1f (one per simulated iteration)", 3600 / t_iter));
+  r.set("checkpoint_time_s", it.network_s, "checkpoint time (network)",
+        fmt("%.3f s", it.network_s) + " on the communication stream");
+  r.set("network_idle_time_with_ckpt_s", it.idle_left_s, "network idle left with checkpoint",
+        fmt("%.3f s", it.idle_left_s));
+  r.set("checkpoint_update_wait_s", it.update_wait_s, "update waited for the checkpoint", ms(it.update_wait_s));
+  r.set("checkpoint_in_cpu_s", it.in_cpu - it.start, "all chunks in CPU memory",
+        fmt("%.3f s", it.in_cpu - it.start) + fmt(" after the iteration start (iteration %.3f s)", t_iter));
+  int64_t remote = 0, local = 0;
+  for (const auto& ch : c.chunks)
+    remote += ch.iteration == it.iteration ? ch.bytes : 0;
+  for (const auto& l : c.local)
+    local += l.iteration == it.iteration ? l.bytes : 0;
+  r.set("checkpoint_remote_bytes_per_gpu", remote, "per GPU and iteration",
+        fmt("%.3f GB to peers", double(remote) / 1e9) + fmt(" + %.3f GB local", double(local) / 1e9));
+  r.set("checkpoint_local_bytes_per_gpu", local);
+
+  // The chunks into the simulation stage's timeline (its trace ends in "\n]}\n"), on instance 0's GPU 0,
+  // beside that GPU's compute and communication tracks (tids 0 .. 2 x GPUs - 1).
+  const auto& files = r.files();
+  if (auto f = files.find("timeline.json"); f != files.end()) {
+    std::string trace  = f->second;
+    const size_t end   = trace.rfind("\n]}");
+    std::string events = checkpoint_timeline_events(c, 2 * e.cluster.gpus_per_instance);
+    if (end != std::string::npos && end > 0 && trace[end - 1] != '[' && not events.empty()) {
+      trace.insert(end, events);
+      r.add_file("timeline.json", std::move(trace));
+    }
+  }
+}
+
 void checkpoint_plan_stage(const Experiment& e, RunResult& r)
 {
-  const auto& ck           = e.checkpoint;
-  const bool has_profile   = not ck.idle_profile.empty();
-  const bool has_simulated = r.has("idle_spans_ms");
+  const auto& ck              = e.checkpoint;
+  const bool has_profile      = not ck.idle_profile.empty();
+  const CheckpointReplay* sim = last_checkpoint_replay();
+  const bool has_simulated    = sim != nullptr && r.has("iteration_time_s");
   if (not has_profile && not has_simulated)
     return;
   r.section("Checkpoint partition over idle spans (Algorithm 2)");
@@ -167,19 +185,9 @@ void checkpoint_plan_stage(const Experiment& e, RunResult& r)
     return;
   }
 
-  PartitionInputs in;
-  in.checkpoint_bytes = int64_t(std::ceil(checkpoint_bytes_per_gpu(e)));
-  in.replicas         = ck.replicas;
-  in.buffer_bytes     = int64_t(std::llround(ck.gpu_buffer_bytes));
-  in.sub_buffers      = ck.sub_buffers;
-  in.mu               = ck.mu;
-  const double chunk  = double(in.buffer_bytes) / in.sub_buffers;
-  const auto costs    = plan_costs(e, chunk);
-  in.bandwidth_Bps    = costs.net_Bps;
-  in.alpha_s          = costs.net_alpha_s;
-  in.copy_Bps         = costs.copy_Bps;
-  in.copy_latency_s   = costs.copy_alpha_s;
-  const double free   = estimate_gpu_memory(e).free();
+  const auto costs   = plan_costs(e);
+  PartitionInputs in = costs.inputs;
+  const double free  = estimate_gpu_memory(e).free();
 
   r.set("plan_scheme", to_string(ck.scheme), "scheme", to_string(ck.scheme));
   r.set("plan_checkpoint_bytes", in.checkpoint_bytes, "checkpoint per GPU",
@@ -220,18 +228,8 @@ void checkpoint_plan_stage(const Experiment& e, RunResult& r)
     r.set("profile_iterations_fitting_alone", alone, "measured: iterations whose own spans fit it",
           std::to_string(alone) + " of " + std::to_string(red.iterations_used) + " (no minimum over iterations)");
   }
-  if (has_simulated) {
-    const auto spans = simulated_spans(r.get("idle_spans_ms"));
-    if (spans.empty()) {
-      r.set("sim_plan_note", "the simulation reported no iteration", "simulated", "no iteration reported");
-      return;
-    }
-    // The simulated iterations are steady state, with no warm-up transient to skip.
-    const auto red  = reduce_idle_spans(spans, 0, ck.span_threshold_s);
-    in.spans_s      = red.kept_seconds();
-    const auto plan = plan_partition(ck.scheme, in);
-    report(r, "sim_", "simulated", red, plan, check_gpu_buffer(plan, free));
-  }
+  if (has_simulated)
+    report_simulated(e, *sim, r);
 }
 
 const RegisterSummaryStage reg({60, "checkpoint_plan", checkpoint_plan_stage});

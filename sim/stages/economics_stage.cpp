@@ -20,8 +20,9 @@ nlohmann::json per_system(const std::vector<SystemEconomics>& systems,
 void economics_stage(const Experiment& e, RunResult& r)
 {
   r.section("Failure economics (closed form)");
-  // A simulated iteration time (written by the simulation stage) wins over the configured one.
-  const bool simulated = r.has("iteration_time_s");
+  // failures.iteration_time_s, when set (> 0), is a measured input and wins; 0 means use the simulated
+  // iteration time (the simulation stage's iteration_time_s). The failure stage uses the same rule.
+  const bool simulated = not(e.failures.iteration_time_s > 0) && r.has("iteration_time_s");
   const double t_iter  = simulated ? r.get("iteration_time_s").get<double>() : e.failures.iteration_time_s;
   if (not(t_iter > 0)) {
     r.set("economics_note", "the economics need an iteration time: set failures.iteration_time_s or simulate one",
@@ -46,13 +47,13 @@ void economics_stage(const Experiment& e, RunResult& r)
             fmt(" at %.3g Gbps)", in.storage_Bps * 8 / 1e9));
   r.set("highfreq_interval_iterations", highfreq_interval_iterations(t_ckpt, t_iter), "HighFreq interval",
         std::to_string(highfreq_interval_iterations(t_ckpt, t_iter)) + " iterations");
-  r.set("wasted_time_per_failure_s",
+  r.set("closed_form_wasted_time_per_failure_s",
         per_system(systems, [](const SystemEconomics& s) { return s.wasted_per_failure_s; }), "wasted per failure",
         fmt("GEMINI %.2f min", gemini.wasted_per_failure_s / 60) +
             fmt(", Strawman %.1f min", strawman.wasted_per_failure_s / 60) +
             fmt(", HighFreq %.1f min", highfreq.wasted_per_failure_s / 60));
   const auto ratio = [&](const SystemEconomics& s) { return effective_training_time_ratio(s, failures_a_day); };
-  r.set("effective_training_time_ratio", per_system(systems, ratio), "effective training time",
+  r.set("closed_form_effective_training_time_ratio", per_system(systems, ratio), "effective training time",
         fmt("GEMINI %.3f", ratio(gemini)) + fmt(", Strawman %.3f", ratio(strawman)) +
             fmt(", HighFreq %.3f", ratio(highfreq)));
   nlohmann::json per_hour = nlohmann::json::object();

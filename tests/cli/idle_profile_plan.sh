@@ -85,6 +85,23 @@ check(json.load(open(f"{tmp}/w6.json")), 6, 5)
 # Naive interleaving stages each partition whole: with nothing kept, one partition of the whole shard.
 naive = json.load(open(f"{tmp}/naive.json"))
 assert naive["plan_gpu_buffer_bytes"] == naive["plan_checkpoint_bytes"]
+
+# The same run also simulates (when a calibration is shipped): the replay plans over its own profiled
+# iterations and carries the checkpoint, beside the plan over the measured profile.
+for doc in (t100, naive):
+    if "iteration_time_no_ckpt_s" not in doc:
+        continue
+    assert doc["checkpoint_status"] in ("ok", "oom", "incomplete"), doc["checkpoint_status"]
+    assert doc["checkpoint_profile_iterations"] == 20
+    if doc["checkpoint_status"] == "oom":
+        continue
+    C = doc["plan_checkpoint_bytes"]
+    assert doc["checkpoint_remote_bytes_per_gpu"] == C * doc["plan_remote_copies"]
+    assert doc["checkpoint_local_bytes_per_gpu"] == C
+    assert doc["iteration_time_s"] >= doc["iteration_time_no_ckpt_s"] - 1e-9
+    assert 0 <= doc["network_idle_time_with_ckpt_s"] <= doc["network_idle_time_no_ckpt_s"] + 1e-9
+    # The network time is at least the bytes at the planned per-GPU bandwidth (analytic collectives).
+    assert doc["checkpoint_time_s"] >= C * doc["plan_remote_copies"] / doc["plan_bandwidth_Bps"] - 1e-9
 PY
 
 # A malformed profile: exit status 2, one line naming the file and the line.

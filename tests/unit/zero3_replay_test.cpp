@@ -154,6 +154,20 @@ TEST(Zero3Program, RecomputationAddsAForwardPass)
   EXPECT_LT(a.compute_s() / b.compute_s(), 1.34);
 }
 
+// DeepSpeed's gradient path is memory-bound work on every gradient byte: the copy into the contiguous
+// bucket, then torch.cat and the pre-division in reduce_scatter_coalesced (2 to 3 read+write passes).
+TEST(Zero3Program, GradientBucketsCostHbmPasses)
+{
+  const auto e = experiment("configs/p4d16.json", {});
+  const CostModel cost(fixture(), e.cluster);
+  const auto p        = make_zero3_program(e, cost);
+  const double grads  = total_params(e.model) * 2; // fp16 bytes, each produced once per iteration
+  const double at_hbm = grads / e.cluster.gpu.hbm_Bps;
+  EXPECT_GT(p.gradient_bucket_s, 4 * at_hbm) << "at least the bucket copy and the pre-division";
+  EXPECT_LT(p.gradient_bucket_s, 6 * 3 * at_hbm) << "at most 6 passes at a third of the HBM bandwidth";
+  EXPECT_LT(p.gradient_bucket_s, 0.2 * p.compute_s());
+}
+
 TEST(Zero3Replay, IterationCoversComputeAndIdleSpansAddUp)
 {
   const auto e   = experiment("configs/bert5b-p3dn4.json", {});
