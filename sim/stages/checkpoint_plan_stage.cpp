@@ -122,7 +122,7 @@ void report_simulated(const Experiment& e, const CheckpointReplay& c, RunResult&
         fmt("%.3f s", c.profile_iteration_time_s));
   r.set("network_idle_time_no_ckpt_s", c.profile_idle_time_s, "network idle without checkpoint",
         fmt("%.3f s", c.profile_idle_time_s) + " (spans > " + ms(e.checkpoint.span_threshold_s) + ")");
-  // The simulation stage's own note predates the checkpoint traffic; the JSON says what ran.
+  // What ran, for the JSON: training traffic alone, or with the checkpoint's.
   r.set("simulation_note", sc.runs() ? "training and checkpoint traffic (" + to_string(sc.scheme) + ") after " +
                                            std::to_string(c.profile_iterations) + " profiled iterations"
                                      : "training traffic only: the checkpoint scheme's GPU buffer does not fit");

@@ -52,9 +52,6 @@ void simulation_stage(const Experiment& e, RunResult& r)
   const auto its          = iteration_stats(rep, e.checkpoint.span_threshold_s);
   const IterationStats& s = its.back(); // steady state: every simulated iteration is the same program
 
-  if (e.checkpoint.scheme != Scheme::none)
-    r.set("simulation_note", "training traffic only: checkpoint traffic is not simulated yet", "note",
-          "training traffic only (checkpoint traffic not simulated yet)");
   r.set("collective_mode", to_string(e.run.collectives), "collectives", to_string(e.run.collectives));
   r.set("simulated_iterations", int(its.size()));
   r.set("iteration_time_s", s.time_s, "iteration time", fmt("%.3f s", s.time_s));
