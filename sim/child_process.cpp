@@ -40,6 +40,40 @@ std::string temp_path(const char* tag)
 }
 } // namespace
 
+std::string run_in_child(const std::function<std::string()>& fn)
+{
+  int fd[2];
+  if (::pipe(fd) != 0)
+    throw std::runtime_error("run_in_child: pipe failed");
+  std::fflush(nullptr); // or the child flushes the parent's buffered output a second time
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fd[0]);
+    std::string out;
+    try {
+      out = fn();
+    } catch (const std::exception& e) {
+      out = std::string("exception: ") + e.what();
+    }
+    for (size_t done = 0; done < out.size();) {
+      const ssize_t n = ::write(fd[1], out.data() + done, out.size() - done);
+      if (n <= 0)
+        break;
+      done += size_t(n);
+    }
+    ::_exit(0);
+  }
+  ::close(fd[1]);
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd[0], buf, sizeof buf)) > 0;)
+    out.append(buf, size_t(n));
+  ::close(fd[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return out;
+}
+
 std::string self_executable()
 {
   char buf[PATH_MAX];

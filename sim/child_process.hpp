@@ -21,6 +21,10 @@ using ChildDone = std::function<void(size_t index, const ChildResult& result)>;
 std::vector<ChildResult> run_children(const std::vector<std::vector<std::string>>& jobs, int parallel,
                                       const ChildDone& on_done = {});
 
+/** Runs `fn` in a forked child (its own SimGrid Engine: one simulation per process) and returns what it
+ *  returned; an exception in the child comes back as "exception: <what>", a crash as "". */
+std::string run_in_child(const std::function<std::string()>& fn);
+
 /** The absolute path of the running executable. */
 std::string self_executable();
 

@@ -7,6 +7,7 @@
 //   iteration_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 // Uses the shipped calibration (traces/calibration/h200); skips with an error while it is incomplete.
 #include "models/config_error.hpp"
+#include "sim/child_process.hpp"
 #include "sim/zero3_replay.hpp"
 
 #include <benchmark/benchmark.h>
@@ -26,48 +27,26 @@ struct Measured {
   std::string error;
 };
 
-// One iteration in a forked child; the child writes "wall simulated" or "error: ..." to a pipe.
+// One iteration in a forked child, which prints "wall simulated" or an error.
 Measured one_iteration(const std::string& mode, int instances)
 {
-  int fd[2];
-  if (::pipe(fd) != 0)
-    return {-1, 0, "pipe failed"};
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fd[0]);
-    std::string out;
-    try {
-      const auto e = gsim::load_experiment(std::string(GSIM_SOURCE_DIR) + "/configs/p4d16.json",
-                                           {"checkpoint.scheme=none", "run.collectives=" + mode, "run.iterations=1",
-                                            "instances=" + std::to_string(instances)});
-      const gsim::CostModel cost(gsim::Calibration::shipped(), e.cluster);
-      const auto t0 = std::chrono::steady_clock::now();
-      const auto r  = gsim::replay_zero3(e, cost);
-      const auto t1 = std::chrono::steady_clock::now();
-      char buf[128];
-      std::snprintf(buf, sizeof buf, "%.9f %.9f", std::chrono::duration<double>(t1 - t0).count(),
-                    r.iterations.back().end - r.iterations.back().start);
-      out = buf;
-    } catch (const std::exception& ex) {
-      out = std::string("error: ") + ex.what();
-    }
-    if (::write(fd[1], out.data(), out.size()) < 0)
-      ::_exit(1);
-    ::_exit(0);
-  }
-  ::close(fd[1]);
-  std::string text;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fd[0], buf, sizeof buf)) > 0;)
-    text.append(buf, size_t(n));
-  ::close(fd[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  const std::string text = gsim::run_in_child([&] {
+    const auto e = gsim::load_experiment(std::string(GSIM_SOURCE_DIR) + "/configs/p4d16.json",
+                                         {"checkpoint.scheme=none", "run.collectives=" + mode, "run.iterations=1",
+                                          "instances=" + std::to_string(instances)});
+    const gsim::CostModel cost(gsim::Calibration::shipped(), e.cluster);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r  = gsim::replay_zero3(e, cost);
+    const auto t1 = std::chrono::steady_clock::now();
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%.9f %.9f", std::chrono::duration<double>(t1 - t0).count(),
+                  r.iterations.back().end - r.iterations.back().start);
+    return std::string(buf);
+  });
   Measured m;
   if (std::sscanf(text.c_str(), "%lf %lf", &m.wall_s, &m.simulated_s) != 2) {
     m.wall_s = -1;
-    m.error  = text.empty() ? "the child died (status " + std::to_string(status) + ")" : text;
+    m.error  = text.empty() ? "the child died" : text;
   }
   return m;
 }

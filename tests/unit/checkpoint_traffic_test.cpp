@@ -8,6 +8,8 @@
 #include "sim/summary.hpp"
 #include "sim/zero3_replay.hpp"
 
+#include "sim/child_process.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -35,40 +37,6 @@ Experiment experiment(const std::string& scheme, std::vector<std::string> sets =
   sets.push_back("checkpoint.profile_iterations=2");
   sets.push_back("run.iterations=2");
   return load_experiment("configs/bert5b-p3dn4.json", sets);
-}
-
-// Runs `fn` in a child process (its own SimGrid Engine) and returns what it printed.
-std::string in_child(const std::function<std::string()>& fn)
-{
-  int fd[2];
-  EXPECT_EQ(::pipe(fd), 0);
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fd[0]);
-    std::string out;
-    try {
-      out = fn();
-    } catch (const std::exception& e) {
-      out = std::string("exception: ") + e.what();
-    }
-    for (size_t done = 0; done < out.size();) {
-      const ssize_t n = ::write(fd[1], out.data() + done, out.size() - done);
-      if (n <= 0)
-        break;
-      done += size_t(n);
-    }
-    ::_exit(0);
-  }
-  ::close(fd[1]);
-  std::string out;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(fd[0], buf, sizeof buf)) > 0;)
-    out.append(buf, size_t(n));
-  ::close(fd[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return out;
 }
 
 // Per checkpointed iteration, the ranges of one copy (remote replica k, or local: -1) tile [0, C) exactly.
@@ -144,7 +112,7 @@ std::string check_completion(const CheckpointReplay& c)
 std::string invariants(const std::string& scheme, const std::string& mode)
 {
   const auto e = experiment(scheme, {"run.collectives=" + mode});
-  return in_child([&] {
+  return gsim::run_in_child([&] {
     const auto r        = replay_zero3(e, CostModel(fixture(), e.cluster));
     const auto& c       = r.checkpoint;
     const int64_t bytes = c.schedule.inputs.checkpoint_bytes;
@@ -176,7 +144,7 @@ TEST(CheckpointTraffic, EveryByteOfEveryReplicaLandsOnceFlow)
 TEST(CheckpointTraffic, ThreeReplicasGoToTwoDistinctPeers)
 {
   const auto e   = experiment("gemini", {"checkpoint.replicas=3", "checkpoint.placement=ring"});
-  const auto out = in_child([&] {
+  const auto out = gsim::run_in_child([&] {
     const auto r    = replay_zero3(e, CostModel(fixture(), e.cluster));
     std::string why = check_tiling(r.checkpoint, r.checkpoint.schedule.inputs.checkpoint_bytes);
     if (why.empty())
@@ -192,7 +160,7 @@ TEST(CheckpointTraffic, ThreeReplicasGoToTwoDistinctPeers)
 // What the training traffic is and how long a checkpoint-free iteration takes, for comparison across schemes.
 std::string training_signature(const Experiment& e)
 {
-  return in_child([&] {
+  return gsim::run_in_child([&] {
     const auto r  = replay_zero3(e, CostModel(fixture(), e.cluster));
     const auto& p = r.program;
     std::ostringstream o;
@@ -229,7 +197,7 @@ struct Timing {
 
 Timing timing(const Experiment& e)
 {
-  const auto out = in_child([&] {
+  const auto out = gsim::run_in_child([&] {
     const auto r  = replay_zero3(e, CostModel(fixture(), e.cluster));
     const auto& c = r.checkpoint;
     if (c.iterations.empty())

@@ -5,6 +5,8 @@
 #include "sim/iteration_report.hpp"
 #include "sim/summary.hpp"
 
+#include "sim/child_process.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -28,40 +30,6 @@ Experiment experiment(const std::string& config, std::vector<std::string> sets)
 {
   sets.push_back("checkpoint.scheme=none");
   return load_experiment(config, sets);
-}
-
-// Runs `fn` in a child process (its own SimGrid Engine) and returns what it printed.
-std::string in_child(const std::function<std::string()>& fn)
-{
-  int fd[2];
-  EXPECT_EQ(::pipe(fd), 0);
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fd[0]);
-    std::string out;
-    try {
-      out = fn();
-    } catch (const std::exception& e) {
-      out = std::string("exception: ") + e.what();
-    }
-    for (size_t done = 0; done < out.size();) {
-      const ssize_t n = ::write(fd[1], out.data() + done, out.size() - done);
-      if (n <= 0)
-        break;
-      done += size_t(n);
-    }
-    ::_exit(0);
-  }
-  ::close(fd[1]);
-  std::string out;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(fd[0], buf, sizeof buf)) > 0;)
-    out.append(buf, size_t(n));
-  ::close(fd[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return out;
 }
 
 std::string replay_text(const Experiment& e)
@@ -171,7 +139,7 @@ TEST(Zero3Program, GradientBucketsCostHbmPasses)
 TEST(Zero3Replay, IterationCoversComputeAndIdleSpansAddUp)
 {
   const auto e   = experiment("configs/bert5b-p3dn4.json", {});
-  const auto out = in_child([&] {
+  const auto out = gsim::run_in_child([&] {
     const CostModel cost(fixture(), e.cluster);
     const auto r   = replay_zero3(e, cost);
     const auto its = iteration_stats(r, e.checkpoint.span_threshold_s);
@@ -193,8 +161,8 @@ TEST(Zero3Replay, IterationCoversComputeAndIdleSpansAddUp)
 TEST(Zero3Replay, TwoRunsAreIdentical)
 {
   const auto e = experiment("configs/bert5b-p3dn4.json", {});
-  const auto a = in_child([&] { return replay_text(e); });
-  const auto b = in_child([&] { return replay_text(e); });
+  const auto a = gsim::run_in_child([&] { return replay_text(e); });
+  const auto b = gsim::run_in_child([&] { return replay_text(e); });
   ASSERT_GT(a.size(), 1000u) << a;
   EXPECT_EQ(a, b);
 }
@@ -205,7 +173,7 @@ TEST(Zero3Replay, FlowModeMatchesAnalyticWithoutContention)
   const auto a       = experiment("configs/bert5b-p3dn4.json", {"run.collectives=analytic", "run.iterations=1"});
   const auto f       = experiment("configs/bert5b-p3dn4.json", {"run.collectives=flow", "run.iterations=1"});
   const auto time_of = [](const Experiment& e) {
-    return in_child([&] {
+    return gsim::run_in_child([&] {
       const auto r = replay_zero3(e, CostModel(fixture(), e.cluster));
       return fmt("%.9f", r.iterations.back().end - r.iterations.back().start);
     });
