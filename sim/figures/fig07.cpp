@@ -13,11 +13,7 @@ namespace {
 
 void make_fig07(const FigureContext& ctx)
 {
-  std::vector<SimRun> runs;
-  for (const auto& m : models_100b())
-    for (const std::string scheme : {"none", "gemini"})
-      runs.push_back({m + " " + scheme, "p4d16.json", {"model=models/" + m + ".json", "checkpoint.scheme=" + scheme}});
-  const auto docs = run_summaries(ctx, runs);
+  const auto docs = run_summaries(ctx, runs_100b_none_then_gemini());
   std::ostringstream csv;
   csv << "model,scheme,iteration_time_s\n";
   for (size_t i = 0; i < docs.size(); i++)

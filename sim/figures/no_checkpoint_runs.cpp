@@ -49,4 +49,13 @@ std::string csv_number(const nlohmann::json& doc, const std::string& key)
   return fmt("%.6f", doc[key].get<double>());
 }
 
+std::vector<SimRun> runs_100b_none_then_gemini()
+{
+  std::vector<SimRun> runs;
+  for (const auto& m : models_100b())
+    for (const std::string scheme : {"none", "gemini"})
+      runs.push_back({m + " " + scheme, "p4d16.json", {"model=models/" + m + ".json", "checkpoint.scheme=" + scheme}});
+  return runs;
+}
+
 } // namespace gsim

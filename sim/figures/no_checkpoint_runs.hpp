@@ -21,6 +21,9 @@ std::vector<nlohmann::json> run_summaries(const FigureContext& ctx, const std::v
 /** The paper's three 100B models (Figs 7, 8, 12), as configs/models/ names them. */
 const std::vector<std::string>& models_100b();
 
+/** Figs 7 and 8: each 100B model on p4d16.json without checkpoint, then with GEMINI (even index: none). */
+std::vector<SimRun> runs_100b_none_then_gemini();
+
 /** A CSV cell: the number at `key` with six decimals, empty when the key is missing or null. */
 std::string csv_number(const nlohmann::json& doc, const std::string& key);
 
