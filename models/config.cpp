@@ -123,16 +123,24 @@ ModelSpec read_model(const json& j, const std::string& file, const std::string& 
   ModelSpec m;
   m.file          = file;
   m.name          = r.string("name");
-  m.family        = r.choice("family", {"gpt2", "bert", "roberta"});
+  m.family        = r.choice("family", {"gpt2", "bert", "roberta", "llama"});
   m.layers        = int(r.integer("layers", 1, 100000));
   m.hidden        = int(r.integer("hidden", 1, 1 << 20));
   m.intermediate  = int(r.integer("intermediate", 1, 1 << 22));
   m.heads         = int(r.integer("heads", 1, 1 << 12));
+  m.kv_heads      = int(r.integer_or("kv_heads", m.heads, 1, 1 << 12));
   m.vocab         = int(r.integer("vocab", 1, 1 << 24));
   m.max_positions = int(r.integer("max_positions", 1, 1 << 24));
+  // Defaults as the HF classes: GPT-2, BERT and RoBERTa tie their output head, Llama does not (ModelSpec).
+  m.tie_embeddings = r.boolean_or("tie_embeddings", not m.is_llama());
   r.finish();
   if (m.hidden % m.heads != 0)
     r.fail("heads", "must divide hidden (" + std::to_string(m.hidden) + ")");
+  if (m.heads % m.kv_heads != 0)
+    r.fail("kv_heads", "must divide heads (" + std::to_string(m.heads) + "): each key/value head serves a whole group");
+  if (not m.is_llama() && m.kv_heads != m.heads)
+    r.fail("kv_heads", "grouped-query attention (kv_heads < heads) is modelled for family llama only; " + m.family +
+                           " has kv_heads = heads (" + std::to_string(m.heads) + ")");
   return m;
 }
 

@@ -57,13 +57,22 @@ struct ClusterSpec {
 struct ModelSpec {
   std::string name;
   std::string file;
-  std::string family; // gpt2, bert, roberta
+  std::string family; // gpt2, bert, roberta (HF layouts with biases, LayerNorm, GELU), llama (see below)
   int layers        = 0;
   int hidden        = 0;
-  int intermediate  = 0;
-  int heads         = 0;
+  int intermediate  = 0; // MLP width: up projection (gpt2/bert/roberta), or each of gate and up (llama's SwiGLU)
+  int heads         = 0; // query heads
+  int kv_heads      = 0; // key/value heads (grouped-query attention, llama only); 0 = heads
   int vocab         = 0;
-  int max_positions = 0;
+  int max_positions = 0; // gpt2/bert/roberta: rows of the learned position table; llama (rotary): a limit only
+  // The output head shares the token embedding's weight. File key `tie_embeddings`, default per family:
+  // true for gpt2 (GPT2LMHeadModel ties lm_head), bert and roberta (the MLM decoder is tied), false for llama
+  // (HF LlamaConfig.tie_word_embeddings = false; Llama 3 8B / 70B / 405B ship untied).
+  bool tie_embeddings = true;
+  /** llama: RMSNorm, SwiGLU MLP (gate, up, down), rotary positions (no position table), no biases. */
+  bool is_llama() const { return family == "llama"; }
+  int kv() const { return kv_heads > 0 ? kv_heads : heads; }
+  double head_dim() const { return double(hidden) / heads; }
 };
 
 struct TrainingSpec {

@@ -20,6 +20,12 @@ Zero3Bytes zero3_bytes_per_gpu(double params, int gpus);
 /** The checkpoint GEMINI saves per GPU (fp32 master weights + Adam m and v). */
 double checkpoint_bytes_per_gpu(const Experiment& e);
 
+/** Bytes of activations one transformer block keeps for its backward pass, at `element_bytes` per element:
+ *  gpt2/bert/roberta by Korthikanti et al. 2022 (Eq. 1), llama by the same count over HF's LlamaDecoderLayer;
+ *  `flash_attention` drops eager attention's s x s tensors for FlashAttention's per-token log-sum-exp. */
+double layer_activation_bytes(const ModelSpec& m, double micro_batch, double sequence_length, double element_bytes,
+                              bool flash_attention = false);
+
 /** What one GPU holds at its peak (the backward pass), by part. */
 struct GpuMemoryEstimate {
   double model_states        = 0; // partitioned fp16 params, grads, fp32 optimizer states

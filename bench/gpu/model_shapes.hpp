@@ -17,10 +17,32 @@ struct BenchGemm {
   int64_t batch = 1;
 };
 
-/** The distinct GEMM shapes of one transformer layer (forward and backward) and of the output head of
- *  every model in <source_dir>/configs/models/, at the micro-batch x sequence of each experiment in
- *  <source_dir>/configs/ that uses the model, or at the paper's 8 x 512 (§7.1) for a model no experiment
- *  uses. Sorted by (batch > 1, m, n, k, batch). Throws gsim::ConfigError on a bad config. */
+/** One model at one training shape: what the kernel-variant benchmarks (kernels_bench.py) run it at. */
+struct ModelRun {
+  std::string model;  // the model file's stem, e.g. "llama3-70b"
+  std::string family; // gpt2, bert, roberta, llama
+  int micro_batch = 0;
+  int sequence    = 0;
+  std::string precision; // fp16, bf16 (fp32 runs are listed as fp32)
+  int hidden       = 0;
+  int heads        = 0;
+  int kv_heads     = 0;
+  int intermediate = 0;
+  int vocab        = 0;
+  std::string from; // the experiment file(s) that set the shape, or the default it was given
+};
+
+/** Every model in <source_dir>/configs/models/ at the micro-batch x sequence x precision of each experiment in
+ *  <source_dir>/configs/ that uses it; a model no experiment uses runs at its family's default: the paper's
+ *  8 x 512 in fp16 (§7.1) for gpt2 / bert / roberta, Llama 3's pre-training 1 x 8192 in bf16 for llama
+ *  (sequence 8192: The Llama 3 Herd of Models, arXiv 2407.21783, §3.4.1). Sorted by model, then shape. */
+std::vector<ModelRun> model_runs(const std::string& source_dir);
+
+/** The distinct GEMM shapes of one transformer layer (forward and backward) and of the output head (forward
+ *  and backward) of every model run (model_runs), plus the LM head of the reference vocabularies
+ *  (kVocabularySweep) at the (tokens, hidden) of GPT-2 100B and Llama 3 70B, so that the cost of a vocabulary
+ *  is measured, not interpolated from a neighbour with another alignment. Sorted by (batch > 1, m, n, k,
+ *  batch). Throws gsim::ConfigError on a bad config. */
 std::vector<BenchGemm> model_gemm_shapes(const std::string& source_dir);
 
 /** nccl-tests' bus-bandwidth factor (doc/PERFORMANCE.md) of "all_gather", "reduce_scatter", "all_reduce"

@@ -2,15 +2,18 @@
 # Builds ONLY the GPU microbenchmarks (bench/gpu) and runs every suite once, on the GPU machine, from the
 # repository root:
 #     bash bench/gpu/run_suite.sh [OUTDIR]          (OUTDIR defaults to $OUT)
-# Writes OUTDIR/{gemm,memory,copy,nccl,interference}.json (Google Benchmark JSON, schema in
+# Writes OUTDIR/{gemm,memory,copy,nccl,interference,kernels}.json (Google Benchmark JSON, schema in
 # traces/calibration/README.md), OUTDIR/machine.txt (nvidia-smi, nvcc, NCCL, host) and OUTDIR/run.log
-# (build and console output): 7 files, within the device tool's 8-file limit.
+# (build and console output): 8 files, the device tool's 8-file limit. kernels.json comes from
+# bench/gpu/kernels_bench.py (PyTorch's attention, activation and norm kernels at the models' shapes), run with
+# the machine's python3 on the model runs gsim_model_runs prints.
 #
 # Time: the whole script stops its suites before GSIM_SUITE_BUDGET_S seconds (default 530) so that it ends
 # inside one 600 s device command; each suite also has its own cap. A suite cut short leaves
 # <suite>.json.partial (not loadable) and the script exits 3.
 #
-# Environment knobs: GSIM_MIN_TIME (s of GPU time per repetition; default 0.05 for the ms-long GEMMs, 0.02
+# Environment knobs: GSIM_SUITES (the suites to run, in order; default "gemm memory copy nccl interference
+# kernels"), GSIM_MIN_TIME (s of GPU time per repetition; default 0.05 for the ms-long GEMMs, 0.02
 # for the other suites, whose small sizes cost ~10x their GPU time in host synchronisation), GSIM_REPETITIONS (5),
 # GSIM_GPU_BUILD_DIR (default build-gpu-suite), GSIM_GPU_DEPS (a prefix made by bench/gpu/pack_deps.sh,
 # default .device-carry/prefix; used only if CMake cannot find Google Benchmark / nlohmann / Eigen).
@@ -115,6 +118,7 @@ if "$bin/memory_bench" --benchmark_min_time=0.05s --benchmark_list_tests >/dev/n
 fi
 
 status=0
+declare -A caps min_times
 run_suite() { # name, cap in seconds, min_time in seconds
   local name=$1 cap=$2 min_time=${GSIM_MIN_TIME:-$3} left
   left=$((budget_s - ($(date +%s) - start_s)))
@@ -142,11 +146,51 @@ run_suite() { # name, cap in seconds, min_time in seconds
     say "$name: done, $((runs - skipped)) timed runs, $skipped skipped with a reason"
   fi
 }
-run_suite gemm 170 0.05
-run_suite memory 80 0.02
-run_suite copy 110 0.02
-run_suite nccl 110 0.02
-run_suite interference 60 0.05
+run_kernels() { # the PyTorch suite: its own budget inside the cap; it rewrites its JSON after every entry
+  local cap=$1 left
+  left=$((budget_s - ($(date +%s) - start_s)))
+  ((cap < left)) || cap=$left
+  if ((cap < 30)); then
+    say "kernels: skipped, the time budget is spent"
+    status=3
+    return
+  fi
+  local py=${GSIM_PYTHON:-python3} runs="$build/model_runs.json" rc=0
+  rm -f "$out/kernels.json" "$out/kernels.json.partial"
+  if ! "$bin/gsim_model_runs" "$PWD" >"$runs" 2>>"$log"; then
+    say "kernels: gsim_model_runs failed (see run.log)"
+    status=3
+    return
+  fi
+  say "kernels: running $py bench/gpu/kernels_bench.py (at most ${cap}s)"
+  PYTHONUNBUFFERED=1 timeout --kill-after=10 "$cap" "$py" bench/gpu/kernels_bench.py --runs "$runs" \
+    --out "$out/kernels.json" --budget-s $((cap - 25)) --repetitions "$reps" \
+    --min-time "${GSIM_MIN_TIME:-0.02}" >>"$log" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    status=3
+    if "$py" -c "import json,sys; json.load(open(sys.argv[1]))" "$out/kernels.json" 2>/dev/null; then
+      say "kernels: cut short or incomplete (exit $rc); kernels.json holds the entries finished (the rest skipped)"
+    else
+      mv -f "$out/kernels.json" "$out/kernels.json.partial" 2>/dev/null || true
+      say "kernels: FAILED (exit $rc): no loadable kernels.json"
+    fi
+  else
+    say "kernels: done, $(grep -c '"run_type": "iteration"' "$out/kernels.json" || true) timed runs or skips"
+  fi
+}
+
+caps=([gemm]=240 [memory]=80 [copy]=110 [nccl]=110 [interference]=60 [kernels]=240)
+min_times=([gemm]=0.05 [memory]=0.02 [copy]=0.02 [nccl]=0.02 [interference]=0.05)
+for suite in ${GSIM_SUITES:-gemm memory copy nccl interference kernels}; do
+  case $suite in
+  kernels) run_kernels "${caps[kernels]}" ;;
+  gemm | memory | copy | nccl | interference) run_suite "$suite" "${caps[$suite]}" "${min_times[$suite]}" ;;
+  *)
+    say "unknown suite '$suite' in GSIM_SUITES"
+    status=3
+    ;;
+  esac
+done
 
 say "finished (status $status): $(ls "$out" | tr '\n' ' ')"
 grep -h -o '"error_message": "[^"]*"' "$out"/*.json 2>/dev/null | sort | uniq -c | tee -a "$log" || true
