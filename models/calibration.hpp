@@ -11,6 +11,7 @@
 #include "models/transformer.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,19 @@ class Calibration {
   ClusterSpec measured_on_;
 };
 
+/** One layer's attention core for one micro-batch, as kernels.json keys it (attn_*, rope_*). */
+struct AttentionShape {
+  double b = 0, s = 0, heads = 0, kv_heads = 0, head_dim = 0;
+  bool causal    = false;
+  double dropout = 0; // attention-probability dropout
+};
+
+/** A kernel-variant time on the target, and how it was obtained (entry of kernels.json, exact or scaled). */
+struct KernelCost {
+  double seconds = 0;
+  std::string source;
+};
+
 /** Costs on a target cluster, derived from a calibration (possibly measured on another GPU). */
 class CostModel {
  public:
@@ -123,6 +137,23 @@ class CostModel {
    *  shapes; the efficiency that gemm_time_s applies to the target's peak. */
   double gemm_efficiency(const GemmShape& shape, Dtype dtype) const;
   const ClusterSpec& target() const { return target_; }
+  const Calibration& calibration() const { return *cal_; }
+
+  // Kernel variants measured through PyTorch (kernels.json; models/kernel_cost.cpp). Each prices one layer's
+  // kernel for one micro-batch on the target: the entry of that exact shape, else the nearest measured entry
+  // of the same kernel scaled by the work ratio (attention FLOPs, or bytes for memory-bound kernels), with
+  // the source saying which. nullopt when the calibration holds no entry of that kernel in a 16-bit dtype
+  // (fp16 and bf16 stand in for each other, same element size) with the asked mask and dropout.
+  /** attn_{eager|flash}_{fwd|bwd}: Q, K, V to the context; it replaces the attn_score / attn_context GEMMs and
+   *  the scale, mask, softmax and dropout kernels. `style` is the eager formula's family (gpt2, bert, roberta,
+   *  llama; ignored for flash). */
+  std::optional<KernelCost> attention_time(const AttentionShape& a, AttentionKernel kind, bool backward, Dtype dtype,
+                                           const std::string& style) const;
+  /** A memory-bound family keyed by tokens x width (act_*, norm_*), e.g. "act_gelu_new_eager_fwd". */
+  std::optional<KernelCost> rowwise_kernel_time(const std::string& family, double tokens, double width,
+                                                Dtype dtype) const;
+  /** rope_eager_{fwd|bwd}: HF apply_rotary_pos_emb on Q and K. */
+  std::optional<KernelCost> rope_time(const AttentionShape& a, bool backward, Dtype dtype) const;
 
  private:
   const Calibration* cal_;

@@ -22,10 +22,14 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 // The numeric attributes the benchmarks may report, as user counters (schema: README.md).
+// The kernel variants (kernels.json) are keyed by their shape counters and priced per entry, not fitted
+// (models/kernel_cost.cpp): they report min_bytes and model_flops, not bytes or flops.
 const std::vector<std::string> kCounters = {
-    "bytes",         "ranks",         "m",    "n",          "k",          "batch",
-    "flops",         "tflops",        "GBps", "algbw_GBps", "busbw_GBps", "concurrent_gpus",
-    "slowdown_comm", "slowdown_other"};
+    "bytes",         "ranks",          "m",       "n",          "k",          "batch",
+    "flops",         "tflops",         "GBps",    "algbw_GBps", "busbw_GBps", "concurrent_gpus",
+    "slowdown_comm", "slowdown_other", "b",       "s",          "heads",      "kv_heads",
+    "head_dim",      "causal",         "dropout", "tokens",     "width",      "min_bytes",
+    "model_flops"};
 // Counters that tell series apart within a family: the same family on 1 and 2 GPUs are two curves.
 const std::vector<std::string> kSeriesCounters = {"ranks", "concurrent_gpus"};
 // Context keys the benchmark binaries add, echoed as the machine description.

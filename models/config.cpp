@@ -58,6 +58,15 @@ const std::vector<std::pair<std::string, FailureModel>> kFailureModels = {{"inde
                                                                           {"simultaneous", FailureModel::simultaneous},
                                                                           {"correlated", FailureModel::correlated}};
 
+const std::vector<std::pair<std::string, AttentionKernel>> kAttention = {{"eager", AttentionKernel::eager},
+                                                                         {"flash", AttentionKernel::flash}};
+const std::vector<std::pair<std::string, Activation>> kActivations    = {{"gelu_new", Activation::gelu_new},
+                                                                         {"gelu", Activation::gelu},
+                                                                         {"swiglu", Activation::swiglu},
+                                                                         {"swiglu_fused", Activation::swiglu_fused}};
+const std::vector<std::pair<std::string, NormKernel>> kNorms          = {{"fused", NormKernel::fused},
+                                                                         {"unfused", NormKernel::unfused}};
+
 template <typename E>
 E read_enum(JsonReader& r, const std::string& key, const std::vector<std::pair<std::string, E>>& table)
 {
@@ -228,6 +237,18 @@ std::string to_string(FailureModel m)
 {
   return name_of(m, kFailureModels);
 }
+std::string to_string(AttentionKernel a)
+{
+  return name_of(a, kAttention);
+}
+std::string to_string(Activation a)
+{
+  return name_of(a, kActivations);
+}
+std::string to_string(NormKernel n)
+{
+  return name_of(n, kNorms);
+}
 
 double GpuSpec::peak_flops(Dtype d) const
 {
@@ -316,6 +337,22 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     // Optional, default false (upstream DeepSpeed: prefetches run asynchronously). The GEMINI artifact's
     // fork synchronises on every all-gather (sim/zero3_schedule.hpp).
     e.training.blocking_allgather = t.boolean_or("blocking_allgather", false);
+    // Optional kernel variants, defaults per family: what HF runs (TrainingSpec).
+    const bool llama = e.model.is_llama(), gpt2 = e.model.family == "gpt2";
+    e.training.attention  = t.has("attention") ? read_enum(t, "attention", kAttention) : AttentionKernel::eager;
+    e.training.activation = t.has("activation") ? read_enum(t, "activation", kActivations)
+                            : llama             ? Activation::swiglu
+                            : gpt2              ? Activation::gelu_new
+                                                : Activation::gelu;
+    e.training.norm   = t.has("norm") ? read_enum(t, "norm", kNorms) : llama ? NormKernel::unfused : NormKernel::fused;
+    const auto act    = e.training.activation;
+    const bool swiglu = act == Activation::swiglu || act == Activation::swiglu_fused;
+    if (llama != swiglu || (not gpt2 && act == Activation::gelu_new))
+      t.fail("activation", "\"" + to_string(act) + "\" is not an activation of family " + e.model.family + " (" +
+                               e.model.file + "); it has " +
+                               (llama  ? "swiglu (eager) or swiglu_fused"
+                                : gpt2 ? "gelu_new (eager, HF's default) or gelu (one fused kernel)"
+                                       : "gelu (fused erf GELU) only"));
     t.finish();
     if (e.training.sequence_length > e.model.max_positions)
       t.fail("sequence_length", "exceeds the model's max_positions (" + std::to_string(e.model.max_positions) + ")");

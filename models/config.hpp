@@ -16,6 +16,10 @@ enum class Scheme { none, blocking, naive, no_pipeline, gemini };
 enum class PlacementKind { group, ring, mixed };
 enum class CollectiveMode { analytic, flow };
 enum class FailureModel { independent, simultaneous, correlated }; // models/failure_process.hpp
+// Kernel variants of a training step (priced from kernels.json in sim/zero3_schedule.cpp).
+enum class AttentionKernel { eager, flash };                    // HF eager attention, or FlashAttention 2 (SDPA)
+enum class Activation { gelu_new, gelu, swiglu, swiglu_fused }; // gelu_new: eager tanh GELU; gelu: one fused kernel
+enum class NormKernel { fused, unfused };                       // one norm kernel, or the eager formula's kernels
 
 std::string to_string(Dtype d);
 std::string to_string(IntraNode k);
@@ -23,6 +27,9 @@ std::string to_string(Scheme s);
 std::string to_string(PlacementKind p);
 std::string to_string(CollectiveMode m);
 std::string to_string(FailureModel m);
+std::string to_string(AttentionKernel a);
+std::string to_string(Activation a);
+std::string to_string(NormKernel n);
 
 struct GpuSpec {
   std::string name;
@@ -85,6 +92,12 @@ struct TrainingSpec {
   double prefetch_bucket_elements    = 0;     // DeepSpeed stage3_prefetch_bucket_size
   double param_persistence_threshold = 0;     // DeepSpeed stage3_param_persistence_threshold
   bool blocking_allgather            = false; // the host waits for every parameter all-gather it launches
+  // Kernel variants; the defaults are what HF runs per family (set by load_experiment): eager
+  // attention; gelu_new (gpt2), fused erf gelu (bert, roberta), eager swiglu (llama); fused LayerNorm
+  // (gpt2, bert, roberta), unfused (eager) RMSNorm (llama).
+  AttentionKernel attention = AttentionKernel::eager;
+  Activation activation     = Activation::gelu_new;
+  NormKernel norm           = NormKernel::fused;
 };
 
 struct CheckpointSpec {

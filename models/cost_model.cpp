@@ -254,6 +254,29 @@ std::vector<std::string> CostModel::provenance() const
                     unit_tgt + "; alpha kept as measured");
   };
   curve("memory (HBM)", "d2d_copy", fmt(meas.gpu.hbm_Bps / 1e9) + " GB/s", fmt(target_.gpu.hbm_Bps / 1e9) + " GB/s");
+  // Kernel variants (kernels.json, models/kernel_cost.cpp).
+  std::string kernel_files;
+  size_t kernel_families = 0, kernel_entries = 0;
+  for (const auto& s : cal_->series())
+    for (const char* prefix : {"attn_", "act_", "norm_", "rope_"})
+      if (s.family.rfind(prefix, 0) == 0) {
+        if (kernel_files.find(s.file) == std::string::npos)
+          kernel_files += (kernel_files.empty() ? "" : ", ") + s.file;
+        kernel_families++;
+        kernel_entries += s.names.size();
+      }
+  if (kernel_families == 0)
+    out.push_back("kernel variants: none in " + source_relative(cal_->dir()) +
+                  ": eager attention, GELU and LayerNorm are priced from the HBM curve by their counted passes; "
+                  "flash attention, SwiGLU, RMSNorm, unfused LayerNorm and RoPE cannot be priced");
+  else
+    out.push_back("kernel variants: " + kernel_files + " (" + std::to_string(kernel_families) + " families, " +
+                  std::to_string(kernel_entries) +
+                  " entries), one layer's kernel each at the model's shape, else the nearest entry of that kernel "
+                  "scaled by the work ratio (FLOPs for attention, bytes otherwise); flash attention scaled by the "
+                  "tensor-core peak as a GEMM, eager attention as its batched GEMMs by the GEMM rule plus the rest "
+                  "of its time, and act_, norm_, rope_ as memory-bound work by HBM " +
+                  fmt(meas.gpu.hbm_Bps / 1e9) + " -> " + fmt(target_.gpu.hbm_Bps / 1e9) + " GB/s (alpha kept)");
   for (CopyDir dir : {CopyDir::d2h, CopyDir::h2d})
     for (bool pinned : {true, false})
       curve("copy " + copy_family(dir, pinned).substr(5), copy_family(dir, pinned),

@@ -67,8 +67,8 @@ GpuMemoryEstimate estimate_gpu_memory(const Experiment& e)
   // parameters ahead; at least one whole layer is resident while it computes.
   g.gathered_params = bytes * (params_per_layer(m) + std::max(t.prefetch_bucket_elements, 0.0));
   g.reduce_bucket   = bytes * t.reduce_bucket_elements;
-  // One block's activations (layer_activation_bytes), with eager attention as the simulator prices it today.
-  const double layer_activations = layer_activation_bytes(m, b, s, bytes, false);
+  // One block's activations (layer_activation_bytes), with the attention kernel the run uses.
+  const double layer_activations = layer_activation_bytes(m, b, s, bytes, t.attention == AttentionKernel::flash);
   // The backward of a block holds its activations and their gradients at once.
   if (t.activation_recomputation) {
     g.activations         = m.layers * s * b * h * bytes; // each block's input is kept

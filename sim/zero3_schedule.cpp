@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace gsim {
@@ -82,6 +83,13 @@ GemmShape third_of_columns(GemmShape g)
   return g;
 }
 
+// Attention-probability dropout of HF's configs, which kernels_bench.py measured with: GPT2Config attn_pdrop,
+// BertConfig / RobertaConfig attention_probs_dropout_prob 0.1; LlamaConfig attention_dropout 0.0.
+double attention_dropout(const ModelSpec& m)
+{
+  return m.is_llama() ? 0.0 : 0.1;
+}
+
 class ModelBuilder {
  public:
   ModelBuilder(const Experiment& e, const CostModel& cost)
@@ -94,6 +102,13 @@ class ModelBuilder {
     v_                 = m.vocab;
     scores_ =
         double(e.training.micro_batch) * m.heads * double(e.training.sequence_length) * e.training.sequence_length;
+    att_  = {double(e.training.micro_batch),
+             double(e.training.sequence_length),
+             double(m.heads),
+             double(m.kv()),
+             m.head_dim(),
+             m.family == "gpt2" || m.is_llama(),
+             attention_dropout(m)};
     fwd_  = layer_forward_gemms(m, e.training.micro_batch, e.training.sequence_length);
     bwd_  = layer_backward_gemms(m, e.training.micro_batch, e.training.sequence_length);
     head_ = head_forward_gemms(m, e.training.micro_batch, e.training.sequence_length);
@@ -103,12 +118,15 @@ class ModelBuilder {
   {
     if (e_.model.family == "gpt2")
       build_gpt2();
+    else if (e_.model.is_llama())
+      build_llama();
     else
       build_bert_like();
   }
 
   std::vector<Param> params;
   std::vector<Module> modules;
+  std::vector<std::string> sources; // Zero3Program::kernel_sources
 
  private:
   double gemm(const GemmShape& g) const { return cost_.gemm_time_s(g, dt_); }
@@ -126,6 +144,106 @@ class ModelBuilder {
     return {mem(fwd_bytes), mem(kElementwiseBackwardRatio * fwd_bytes)};
   }
 
+  // ---- Kernel variants: a measured forward and backward pair (kernels.json), plus analytic extra bytes.
+  void source(const std::string& what, const std::string& how)
+  {
+    const std::string line = what + ": " + how;
+    if (std::find(sources.begin(), sources.end(), line) == sources.end())
+      sources.push_back(line);
+  }
+  std::pair<double, double> measured(const std::string& what, const std::optional<KernelCost>& f,
+                                     const std::optional<KernelCost>& b, double extra_fwd_bytes)
+  {
+    source(what + " fwd", f->source);
+    source(what + " bwd", b->source);
+    const auto x = eltwise(extra_fwd_bytes);
+    return {f->seconds + x.first, b->seconds + x.second};
+  }
+  [[noreturn]] void unmeasured(const std::string& family, const std::string& choice) const
+  {
+    throw ConfigError(cost_.calibration().dir(), family,
+                      "no entry of this kernel (in fp16 or bf16, with " + e_.model.name +
+                          "'s mask and dropout) in the calibration, needed for " + choice +
+                          "; measure it with bench/gpu/kernels_bench.py (traces/calibration/README.md)");
+  }
+  std::string choice(const std::string& key, const std::string& value) const
+  {
+    return "training." + key + " = " + value + " (" + e_.model.family + ")";
+  }
+
+  // One layer's attention core, Q, K, V to the context. Measured: the eager or flash entry replaces the
+  // attn_score / attn_context GEMMs and the scale, mask, softmax and dropout kernels. Without it, eager
+  // attention is those GEMMs and four kernels each reading and writing the score tensor.
+  std::pair<double, double> attention_core(double extra_fwd_bytes)
+  {
+    const AttentionKernel kind = e_.training.attention;
+    const auto f               = cost_.attention_time(att_, kind, false, dt_, e_.model.family);
+    const auto b               = cost_.attention_time(att_, kind, true, dt_, e_.model.family);
+    const std::string what     = "attention (" + to_string(kind) + ")";
+    if (f && b)
+      return measured(what, f, b, extra_fwd_bytes);
+    if (kind == AttentionKernel::flash || e_.model.is_llama())
+      unmeasured(std::string(f ? "attn_" + to_string(kind) + "_bwd" : "attn_" + to_string(kind) + "_fwd"),
+                 choice("attention", to_string(kind)));
+    source(what, "no attn_eager entry in " + source_relative(cost_.calibration().dir()) +
+                     ": the batched GEMMs plus 4 read+write passes over the scores (HBM curve)");
+    const auto e    = eltwise(4 * passes(1, 1, scores_, eb_) + extra_fwd_bytes);
+    const double f2 = gemm(find_gemm(fwd_, "attn_score_fwd")) + gemm(find_gemm(fwd_, "attn_context_fwd")) + e.first;
+    const double b2 = gemms({find_gemm(bwd_, "attn_context_dgrad"), find_gemm(bwd_, "attn_context_dgrad2"),
+                             find_gemm(bwd_, "attn_score_dgrad"), find_gemm(bwd_, "attn_score_dgrad2")}) +
+                      e.second;
+    return {f2, b2};
+  }
+
+  // The MLP activation over tokens x `width`. Without a measurement: gelu_new as 8 eager kernels (pow, 3
+  // multiplies, 2 adds, tanh, a final multiply: 19 passes), a fused GELU as one read and one write.
+  std::pair<double, double> activation(double width)
+  {
+    const Activation a    = e_.training.activation;
+    const bool gpt2       = e_.model.family == "gpt2";
+    const std::string fam = a == Activation::gelu_new ? "act_gelu_new_eager"
+                            : a == Activation::gelu   ? (gpt2 ? "act_gelu_tanh_fused" : "act_gelu_erf_fused")
+                            : a == Activation::swiglu ? "act_swiglu_eager"
+                                                      : "act_swiglu_compiled";
+    const auto f          = cost_.rowwise_kernel_time(fam + "_fwd", t_, width, dt_);
+    const auto b          = cost_.rowwise_kernel_time(fam + "_bwd", t_, width, dt_);
+    if (f && b)
+      return measured("activation " + to_string(a) + " (width " + std::to_string(int64_t(width)) + ")", f, b, 0);
+    if (a == Activation::swiglu || a == Activation::swiglu_fused)
+      unmeasured(fam + (f ? "_bwd" : "_fwd"), choice("activation", to_string(a)));
+    source("activation " + to_string(a),
+           "no " + fam + " entry in " + source_relative(cost_.calibration().dir()) + ": counted passes (HBM curve)");
+    return eltwise(a == Activation::gelu_new ? passes(11, 8, t_ * width, eb_) : passes(1, 1, t_ * width, eb_));
+  }
+
+  // One norm over tokens x hidden (with `extra_fwd_bytes` of the residual add or sum before it). Without a
+  // measurement, a fused LayerNorm is one read and one write.
+  std::pair<double, double> norm(double extra_fwd_bytes)
+  {
+    const bool fused = e_.training.norm == NormKernel::fused;
+    const std::string fam =
+        std::string(e_.model.is_llama() ? "norm_rmsnorm_" : "norm_layernorm_") + (fused ? "fused" : "unfused");
+    const auto f = cost_.rowwise_kernel_time(fam + "_fwd", t_, h_, dt_);
+    const auto b = cost_.rowwise_kernel_time(fam + "_bwd", t_, h_, dt_);
+    if (f && b)
+      return measured("norm " + fam.substr(5), f, b, extra_fwd_bytes);
+    if (not fused || e_.model.is_llama())
+      unmeasured(fam + (f ? "_bwd" : "_fwd"), choice("norm", to_string(e_.training.norm)));
+    source("norm " + fam.substr(5), "no " + fam + " entry in " + source_relative(cost_.calibration().dir()) +
+                                        ": one read+write pass (HBM curve)");
+    return eltwise(passes(1, 1, t_ * h_, eb_) + extra_fwd_bytes);
+  }
+
+  // Llama's rotary embedding on Q and K (HF apply_rotary_pos_emb, eager).
+  std::pair<double, double> rope()
+  {
+    const auto f = cost_.rope_time(att_, false, dt_);
+    const auto b = cost_.rope_time(att_, true, dt_);
+    if (not(f && b))
+      unmeasured(f ? "rope_eager_bwd" : "rope_eager_fwd", "llama's rotary embeddings");
+    return measured("rope", f, b, 0);
+  }
+
   int param(const std::string& name, double numel)
   {
     params.push_back({name, numel, numel >= e_.training.param_persistence_threshold});
@@ -135,27 +253,22 @@ class ModelBuilder {
   {
     modules.push_back({name, std::move(ps), t.first, t.second, layer});
   }
-  // A linear layer: weight and bias, its forward GEMM and its dgrad + wgrad GEMMs.
+  // A linear layer: weight (and bias), its forward GEMM and its dgrad + wgrad GEMMs.
   void linear(const std::string& name, double in, double out, const GemmShape& f, const std::vector<GemmShape>& b,
-              int layer)
+              int layer, bool bias = true)
   {
-    module(name, {param(name + ".weight", in * out), param(name + ".bias", out)}, {gemm(f), gemms(b)}, layer);
+    std::vector<int> ps = {param(name + ".weight", in * out)};
+    if (bias)
+      ps.push_back(param(name + ".bias", out));
+    module(name, ps, {gemm(f), gemms(b)}, layer);
   }
   void layer_norm(const std::string& name, double extra_fwd_bytes, int layer)
   {
-    module(name, {param(name + ".weight", h_), param(name + ".bias", h_)},
-           eltwise(passes(1, 1, t_ * h_, eb_) + extra_fwd_bytes), layer);
+    module(name, {param(name + ".weight", h_), param(name + ".bias", h_)}, norm(extra_fwd_bytes), layer);
   }
-  // Eager attention core between the projections: QK^T, then scale, mask, softmax and dropout (four
-  // kernels each reading and writing the score tensor), then the context GEMM.
-  std::pair<double, double> attention_core(double extra_fwd_bytes) const
+  void rms_norm(const std::string& name, double extra_fwd_bytes, int layer)
   {
-    const auto e   = eltwise(4 * passes(1, 1, scores_, eb_) + extra_fwd_bytes);
-    const double f = gemm(find_gemm(fwd_, "attn_score_fwd")) + gemm(find_gemm(fwd_, "attn_context_fwd")) + e.first;
-    const double b = gemms({find_gemm(bwd_, "attn_context_dgrad"), find_gemm(bwd_, "attn_context_dgrad2"),
-                            find_gemm(bwd_, "attn_score_dgrad"), find_gemm(bwd_, "attn_score_dgrad2")}) +
-                     e.second;
-    return {f, b};
+    module(name, {param(name + ".weight", h_)}, norm(extra_fwd_bytes), layer);
   }
   std::vector<GemmShape> bwd_pair(const std::string& base) const
   {
@@ -169,6 +282,8 @@ class ModelBuilder {
   {
     return {mem(passes(1, 1, t_ * h_, eb_)), mem(passes(0, 1, rows * h_, eb_) + passes(1, 1, t_ * h_, eb_))};
   }
+  // The output head: its own weight when the embeddings are untied (models/transformer.cpp counts it).
+  int head_weight(int tied, const std::string& name) { return e_.model.tie_embeddings ? tied : param(name, v_ * h_); }
 
   void build_gpt2()
   {
@@ -191,16 +306,60 @@ class ModelBuilder {
       layer_norm(p + ".ln_2", 0, l);
       module(p + ".mlp", {}, {0, 0}, l);
       linear(p + ".mlp.c_fc", h_, i_, find_gemm(fwd_, "mlp_up_fwd"), bwd_pair("mlp_up"), l);
-      // gelu_new in eager PyTorch: pow, 3 multiplies, 2 adds, tanh, a final multiply: 8 kernels, 19 passes.
-      module(p + ".mlp.act", {}, eltwise(passes(11, 8, t_ * i_, eb_)), l);
+      module(p + ".mlp.act", {}, activation(i_), l);
       linear(p + ".mlp.c_proj", i_, h_, find_gemm(fwd_, "mlp_down_fwd"), bwd_pair("mlp_down"), l);
       module(p + ".mlp.dropout", {}, eltwise(passes(1, 1, t_ * h_, eb_) + passes(2, 1, t_ * h_, eb_)), l);
     }
     layer_norm("ln_f", 0, -1);
-    // The LM head is tied to wte (its module owns that parameter); the loss shifts the logits (one copy).
+    // The LM head is tied to wte (its module owns that parameter) unless tie_embeddings is false; the loss
+    // shifts the logits (one copy).
     const auto head = find_gemm(head_, "lm_head_fwd");
     const auto l    = loss(1);
-    module("lm_head", {wte}, {gemm(head) + l.first, gemms(backward_of(head)) + l.second});
+    module("lm_head", {head_weight(wte, "lm_head.weight")},
+           {gemm(head) + l.first, gemms(backward_of(head)) + l.second});
+  }
+
+  // HF LlamaForCausalLM: no biases, RMSNorms, grouped-query attention with rotary embeddings, SwiGLU MLP.
+  void build_llama()
+  {
+    const ModelSpec& m = e_.model;
+    module("LlamaForCausalLM");
+    module("model");
+    const int embed = param("model.embed_tokens.weight", v_ * h_);
+    module("model.embed_tokens", {embed}, embedding(v_));
+    // model.rotary_emb computes cos and sin (b x s x head_dim) once per forward: 1/64 of one pass over the
+    // hidden states of Llama 3 70B, not priced.
+    const double kv_width = double(m.kv()) * m.head_dim();
+    for (int l = 0; l < m.layers; l++) {
+      const std::string p = "model.layers." + std::to_string(l);
+      // The decoder layer's own step carries its second residual add (hidden + MLP output, inline in its
+      // forward); the first is charged to post_attention_layernorm, which it feeds.
+      module(p, {}, eltwise(passes(2, 1, t_ * h_, eb_)), l);
+      rms_norm(p + ".input_layernorm", 0, l);
+      module(p + ".self_attn", {}, {0, 0}, l);
+      linear(p + ".self_attn.q_proj", h_, h_, find_gemm(fwd_, "q_fwd"), bwd_pair("q"), l, false);
+      linear(p + ".self_attn.k_proj", h_, kv_width, find_gemm(fwd_, "k_fwd"), bwd_pair("k"), l, false);
+      linear(p + ".self_attn.v_proj", h_, kv_width, find_gemm(fwd_, "v_fwd"), bwd_pair("v"), l, false);
+      // Functions inside LlamaAttention.forward, not modules (no hooks of their own): steps of their own here.
+      module(p + ".self_attn.apply_rotary_pos_emb", {}, rope(), l);
+      module(p + ".self_attn.attention_interface", {}, attention_core(passes(1, 1, t_ * h_, eb_)), l); // + merge
+      linear(p + ".self_attn.o_proj", h_, h_, find_gemm(fwd_, "attn_out_fwd"), bwd_pair("attn_out"), l, false);
+      rms_norm(p + ".post_attention_layernorm", passes(2, 1, t_ * h_, eb_), l);
+      module(p + ".mlp", {}, {0, 0}, l);
+      // down_proj(act_fn(gate_proj(x)) * up_proj(x)): act_fn's step carries the whole SwiGLU (silu and the
+      // product), which kernels.json measures as one.
+      linear(p + ".mlp.gate_proj", h_, i_, find_gemm(fwd_, "mlp_gate_fwd"), bwd_pair("mlp_gate"), l, false);
+      module(p + ".mlp.act_fn", {}, activation(i_), l);
+      linear(p + ".mlp.up_proj", h_, i_, find_gemm(fwd_, "mlp_up_fwd"), bwd_pair("mlp_up"), l, false);
+      linear(p + ".mlp.down_proj", i_, h_, find_gemm(fwd_, "mlp_down_fwd"), bwd_pair("mlp_down"), l, false);
+    }
+    rms_norm("model.norm", 0, -1);
+    // The loss (transformers >= 4.46 ForCausalLMLoss): the logits upcast to fp32 (read, then write 4 bytes
+    // each), then cross-entropy over them (log-softmax: read and write); the labels are shifted, not the logits.
+    const auto head = find_gemm(head_, "lm_head_fwd");
+    const auto l    = eltwise(t_ * v_ * (eb_ + 4) + passes(1, 1, t_ * v_, 4));
+    module("lm_head", {head_weight(embed, "lm_head.weight")},
+           {gemm(head) + l.first, gemms(backward_of(head)) + l.second});
   }
 
   void build_bert_like()
@@ -246,22 +405,23 @@ class ModelBuilder {
       layer_norm(p + ".attention.output.LayerNorm", passes(2, 1, t_ * h_, eb_), l); // + residual add
       module(p + ".intermediate", {}, {0, 0}, l);
       linear(p + ".intermediate.dense", h_, i_, find_gemm(fwd_, "mlp_up_fwd"), bwd_pair("mlp_up"), l);
-      module(p + ".intermediate.intermediate_act_fn", {}, eltwise(passes(1, 1, t_ * i_, eb_)), l); // F.gelu
+      module(p + ".intermediate.intermediate_act_fn", {}, activation(i_), l); // F.gelu
       module(p + ".output", {}, {0, 0}, l);
       linear(p + ".output.dense", i_, h_, find_gemm(fwd_, "mlp_down_fwd"), bwd_pair("mlp_down"), l);
       module(p + ".output.dropout", {}, eltwise(passes(1, 1, t_ * h_, eb_)), l);
       layer_norm(p + ".output.LayerNorm", passes(2, 1, t_ * h_, eb_), l);
     }
-    // MLM head: transform (dense, GELU, LayerNorm), then the decoder tied to the word embeddings.
+    // MLM head: transform (dense, GELU, LayerNorm), then the decoder tied to the word embeddings (unless
+    // tie_embeddings is false).
     const std::string c = roberta ? "lm_head" : "cls.predictions";
     module(c);
     const auto transform = find_gemm(head_, "mlm_transform_fwd");
     linear(c + (roberta ? ".dense" : ".transform.dense"), h_, h_, transform, backward_of(transform), -1);
-    module(c + (roberta ? ".gelu" : ".transform.transform_act_fn"), {}, eltwise(passes(1, 1, t_ * h_, eb_)));
+    module(c + (roberta ? ".gelu" : ".transform.transform_act_fn"), {}, activation(h_));
     layer_norm(c + (roberta ? ".layer_norm" : ".transform.LayerNorm"), 0, -1);
     const auto decoder = find_gemm(head_, "lm_head_fwd");
     const auto l       = loss(0);
-    module(c + ".decoder", {word, param(c + ".bias", v_)},
+    module(c + ".decoder", {head_weight(word, c + ".decoder.weight"), param(c + ".bias", v_)},
            {gemm(decoder) + l.first, gemms(backward_of(decoder)) + l.second});
   }
 
@@ -270,6 +430,7 @@ class ModelBuilder {
   Dtype dt_;
   double eb_;
   double t_ = 0, h_ = 0, i_ = 0, v_ = 0, scores_ = 0;
+  AttentionShape att_;
   std::vector<GemmShape> fwd_, bwd_, head_;
 };
 
@@ -389,7 +550,7 @@ class Coordinator {
  private:
   int gather(const std::vector<int>& ps, std::vector<int>& holder, double& available, const std::string& label)
   {
-    CommOp op{CollOp::all_gather, 0, 0, label};
+    CommOp op{CollOp::all_gather, 0, 0, label, int(ps.size())};
     for (int p : ps)
       op.numel += params_[size_t(p)].numel;
     op.bytes = op.numel * eb_;
@@ -417,7 +578,7 @@ class Coordinator {
     charge(step, (one_even ? 0 : kBucketCopyPasses) * bucket * eb_ + kBucketCopyPasses * bucket * eb_);
     const std::string label = "grads " + params_[size_t(bucket_params.front())].name +
                               (bucket_params.size() > 1 ? " .. " + params_[size_t(bucket_params.back())].name : "");
-    prog_.comms.push_back({CollOp::reduce_scatter, bucket * eb_, bucket, label});
+    prog_.comms.push_back({CollOp::reduce_scatter, bucket * eb_, bucket, label, int(bucket_params.size())});
     bucket = 0;
     bucket_params.clear();
     return int(prog_.comms.size()) - 1;
@@ -483,6 +644,7 @@ Zero3Program make_zero3_program(const Experiment& e, const CostModel& cost)
   ModelBuilder model(e, cost);
   model.build();
   Zero3Program prog;
+  prog.kernel_sources = model.sources;
   Coordinator coordinator(e, cost, model.params, model.modules, prog);
   const auto events = micro_batch_events(model.modules, e.training.activation_recomputation);
   for (int mb = 0; mb < e.training.gradient_accumulation_steps; mb++)

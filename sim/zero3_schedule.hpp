@@ -5,6 +5,12 @@
 // its kernels' time (calibrated GEMMs + memory-bound elementwise work), and the reduce-scatters it
 // issues after its kernels (gradient buckets). Pure: no SimGrid.
 //
+// The modules are HF's: GPT2LMHeadModel, BertForMaskedLM, RobertaForMaskedLM (transformers 4.2x, the paper's)
+// and LlamaForCausalLM. The kernel variants of training.attention / activation / norm are priced from the
+// calibration's kernels.json (CostModel::attention_time, rowwise_kernel_time, rope_time); without such an
+// entry, eager attention, GELU and fused LayerNorm fall back to counted read+write passes over the HBM curve
+// (the only pricing before kernels.json), and the other variants are a ConfigError.
+//
 // The decisions are DeepSpeed's PartitionedParameterCoordinator and stage3 gradient bucketing:
 //  * every module's pre-forward / pre-backward hook fetches its own partitioned parameters (one
 //    coalesced all-gather) and then prefetches the next not-yet-available parameters of the recorded
@@ -36,6 +42,7 @@ struct CommOp {
   double bytes = 0; // the whole array, as nccl-tests counts it
   double numel = 0;
   std::string label; // what it carries, e.g. "h12.mlp.c_fc" or "grad bucket 7"
+  int tensors = 0;   // parameter tensors it carries
 };
 
 struct ComputeStep {
@@ -48,11 +55,12 @@ struct ComputeStep {
 
 /** One iteration: gradient_accumulation_steps x (forward + backward), then the optimizer step. */
 struct Zero3Program {
-  std::vector<CommOp> comms;      // in issue order (the communication stream runs them FIFO)
-  std::vector<ComputeStep> steps; // the compute stream, in order
-  double optimizer_s       = 0;   // fused Adam step on the shard, after every comm op has completed
-  double gradient_bucket_s = 0;   // of the steps' seconds: gradient bucket copies and pre-division
-  double compute_s() const;       // sum of kernel time, optimizer included
+  std::vector<CommOp> comms;               // in issue order (the communication stream runs them FIFO)
+  std::vector<ComputeStep> steps;          // the compute stream, in order
+  double optimizer_s       = 0;            // fused Adam step on the shard, after every comm op has completed
+  double gradient_bucket_s = 0;            // of the steps' seconds: gradient bucket copies and pre-division
+  std::vector<std::string> kernel_sources; // how each kernel variant was priced (kernels.json entry, or passes)
+  double compute_s() const;                // sum of kernel time, optimizer included
   double comm_bytes(CollOp op) const;
 };
 

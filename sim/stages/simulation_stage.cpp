@@ -87,6 +87,13 @@ void simulation_stage(const Experiment& e, RunResult& r)
   r.set("link_nvlink_Bps", rep.spec.nvlink.bandwidth_Bps, "NVLink (per port or brick, calibrated)",
         fmt("%.1f GB/s", rep.spec.nvlink.bandwidth_Bps / 1e9));
   r.set("ring_step_latency_s", rep.spec.ring_latency_s);
+  const auto& t = e.training; // kernel variants and how the calibration priced each (kernels.json entry or passes)
+  r.set("kernel_variants",
+        {{"attention", to_string(t.attention)}, {"activation", to_string(t.activation)}, {"norm", to_string(t.norm)}},
+        "kernel variants",
+        "attention " + to_string(t.attention) + ", activation " + to_string(t.activation) + ", norm " +
+            to_string(t.norm));
+  r.set("kernel_pricing", p.kernel_sources);
 
   r.add_file("iterations.csv", iterations_csv(its));
   r.add_file("comm_gap.txt", comm_gap_text(its));
