@@ -1,6 +1,7 @@
 // Reads traces/calibration/<gpu>/*.json (Google Benchmark JSON, schema in traces/calibration/README.md)
 // into Series: one per benchmark family and rank count, one point per benchmark name, the median over
 // its repetitions. Every malformed input is a ConfigError naming the file and the entry.
+#include "source_dir.hpp"
 #include "models/alpha_beta_fit.hpp"
 #include "models/calibration.hpp"
 #include "models/config_error.hpp"

@@ -335,7 +335,7 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.training.prefetch_bucket_elements    = t.number("prefetch_bucket_elements", 1, kBig);
     e.training.param_persistence_threshold = t.number_or("param_persistence_threshold", 1e5, 0, kBig);
     // Optional, default false (upstream DeepSpeed: prefetches run asynchronously). The GEMINI artifact's
-    // fork synchronises on every all-gather (sim/zero3_schedule.hpp).
+    // fork synchronises on every all-gather (models/zero3_schedule.hpp).
     e.training.blocking_allgather = t.boolean_or("blocking_allgather", false);
     // Optional kernel variants, defaults per family: what HF runs (TrainingSpec).
     const bool llama = e.model.is_llama(), gpt2 = e.model.family == "gpt2";

@@ -16,7 +16,7 @@ enum class Scheme { none, blocking, naive, no_pipeline, gemini };
 enum class PlacementKind { group, ring, mixed };
 enum class CollectiveMode { analytic, flow };
 enum class FailureModel { independent, simultaneous, correlated }; // models/failure_process.hpp
-// Kernel variants of a training step (priced from kernels.json in sim/zero3_schedule.cpp).
+// Kernel variants of a training step (priced from kernels.json in models/zero3_schedule.cpp).
 enum class AttentionKernel { eager, flash };                    // HF eager attention, or FlashAttention 2 (SDPA)
 enum class Activation { gelu_new, gelu, swiglu, swiglu_fused }; // gelu_new: eager tanh GELU; gelu: one fused kernel
 enum class NormKernel { fused, unfused };                       // one norm kernel, or the eager formula's kernels

@@ -2,6 +2,7 @@
 
 #include "models/transformer.hpp"
 #include "models/zero3_memory.hpp"
+#include "models/units.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +11,6 @@
 namespace gsim {
 
 namespace {
-constexpr double kDay_s  = 86400;
 constexpr double kHour_s = 3600;
 
 // The phases every system goes through after a failure, whatever its checkpoints: detecting it, for a
@@ -200,7 +200,7 @@ SystemEconomics system_economics(System s, const EconomicsInputs& in)
 // 16 p4d, 0.04 at 1000 instances).
 double effective_training_time_ratio(const SystemEconomics& s, double failures_per_day)
 {
-  const double lost = failures_per_day * s.wasted_per_failure_s / kDay_s;
+  const double lost = failures_per_day * s.wasted_per_failure_s / kSecondsPerDay;
   return s.productive_fraction * std::max(0.0, 1 - lost);
 }
 

@@ -1,4 +1,5 @@
 #include "models/failure_process.hpp"
+#include "models/units.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +9,6 @@
 namespace gsim {
 
 namespace {
-constexpr double kDay_s = 86400;
 
 // Portable draws: the standard distributions differ between library implementations.
 double uniform01(std::mt19937_64& rng)
@@ -75,7 +75,7 @@ double instances_per_event(const FailureProcessSpec& s)
 
 double events_per_s(const FailureProcessSpec& s)
 {
-  return s.instances * s.rate_per_instance_day / kDay_s / instances_per_event(s);
+  return s.instances * s.rate_per_instance_day / kSecondsPerDay / instances_per_event(s);
 }
 
 std::vector<FailureEvent> generate_failures(const FailureProcessSpec& s)
@@ -89,7 +89,7 @@ std::vector<FailureEvent> generate_failures(const FailureProcessSpec& s)
   if (s.model == FailureModel::independent) {
     // One exponential clock per instance (the superposition is Poisson at N lambda; drawing them per
     // instance keeps each instance's own sequence independent of N's other members).
-    const double rate = s.rate_per_instance_day / kDay_s;
+    const double rate = s.rate_per_instance_day / kSecondsPerDay;
     for (int i = 0; i < s.instances; i++)
       for (double t = exponential(rng, rate); t < s.horizon_s; t += exponential(rng, rate))
         out.push_back({t, {i}, false, false});

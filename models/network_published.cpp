@@ -1,3 +1,4 @@
+#include "source_dir.hpp"
 #include "models/network_published.hpp"
 
 #include "models/json_reader.hpp"

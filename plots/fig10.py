@@ -3,7 +3,7 @@
 
 fig10.py DATA_DIR OUT_DIR -- reads DATA_DIR/fig10.csv (gemini-sim figure 10): replaced_instances, system,
 wasted_time_min, source (simulated, closed_form, simulated_unrecoverable).
-Bars: simulated (sim/failure_sim.hpp); ticks: the closed form; hollow circles: the paper. The hatched
+Bars: simulated (sim/engine/failure_sim.hpp); ticks: the closed form; hollow circles: the paper. The hatched
 GEMINI bar at 2 replaced is the unrecoverable case (both instances of one placement group). Log y axis
 instead of the paper's broken axis.
 """

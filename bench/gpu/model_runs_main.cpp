@@ -1,6 +1,7 @@
 // Prints the model runs the kernel-variant benchmarks measure (bench/gpu/model_shapes.hpp model_runs) as one
 // JSON array, so that bench/gpu/kernels_bench.py reads the shipped configs through the simulator's own strict
 // loader instead of a second implementation of it. Usage: gsim_model_runs [SOURCE_DIR] (default: this build's).
+#include "source_dir.hpp"
 #include "bench/gpu/model_shapes.hpp"
 
 #include "models/config_error.hpp"

@@ -1,4 +1,4 @@
-// How long the failure simulation (sim/failure_sim.hpp) takes for a month of training with failures, for
+// How long the failure simulation (sim/engine/failure_sim.hpp) takes for a month of training with failures, for
 // GEMINI, Strawman and HighFreq together (issue 6: "a month at 1000 instances must take seconds to a few
 // minutes"): GPT-2 100B on configs/p4d16.json's cluster at
 //   * 1000 instances at 1.5 % failures per instance-day (OPT-175B's logbook, paper §2.2 and Fig 15b);
@@ -8,8 +8,10 @@
 //     hardware issues"), and with the correlated model's default domain failures.
 // Each iteration is one whole simulation (platform, failure draws excluded, the run); manual time, medians:
 //   failure_month_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include "source_dir.hpp"
 #include "models/failure_process.hpp"
-#include "sim/failure_sim.hpp"
+#include "sim/engine/failure_sim.hpp"
+#include "models/units.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -17,7 +19,7 @@
 
 namespace {
 
-constexpr double kMonth_s = 30 * 86400.0;
+constexpr double kMonth_s = 30 * kSecondsPerDay;
 
 void month(benchmark::State& state, int instances, std::vector<std::string> sets)
 {

@@ -6,9 +6,10 @@
 // not the fork, the config loading or the calibration). Manual time, medians over repetitions:
 //   iteration_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 // Uses the shipped calibration (traces/calibration/h200); skips with an error while it is incomplete.
+#include "source_dir.hpp"
 #include "models/config_error.hpp"
-#include "sim/child_process.hpp"
-#include "sim/zero3_replay.hpp"
+#include "sim/sweep/child_process.hpp"
+#include "sim/engine/zero3_replay.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -1,6 +1,6 @@
 // `gemini-sim run --config FILE [--set k=v]... [--json] [--out DIR]`: one experiment, one summary.
 #include "models/config_error.hpp"
-#include "sim/registry.hpp"
+#include "sim/run/registry.hpp"
 
 #include <filesystem>
 #include <iostream>

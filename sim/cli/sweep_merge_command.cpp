@@ -2,8 +2,8 @@
 // as `sweep --shard i/n` into DIR/results.csv, the same bytes a sweep without shards writes.
 // Every shard 0..n-1 must be there; a missing one is named (run it again: its finished points are skipped).
 #include "models/config_error.hpp"
-#include "sim/registry.hpp"
-#include "sim/sweep_table.hpp"
+#include "sim/run/registry.hpp"
+#include "sim/sweep/sweep_table.hpp"
 
 #include <filesystem>
 #include <fstream>

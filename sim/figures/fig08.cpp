@@ -5,7 +5,7 @@
 //   idle time = the sum of the idle spans longer than checkpoint.span_threshold (the spans GEMINI can use),
 //   from a run with checkpoint.scheme=none; the GEMINI columns from a GEMINI run: the communication
 //   stream's time on checkpoint chunks, and what is left of the same spans once the chunks ran
-//   (sim/checkpoint_traffic.hpp).
+//   (sim/engine/checkpoint_traffic.hpp).
 #include "sim/figures/no_checkpoint_runs.hpp"
 
 #include <sstream>

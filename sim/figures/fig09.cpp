@@ -10,15 +10,15 @@
 //           ring formula where it is only a bound.
 //
 // fig09_simulated.csv: instances,m,failure_model,k,domain_size,strategy,probability,standard_error,reference
-//   The same probability estimated by the failure simulation (sim/failure_sim.hpp simulated_recovery_
+//   The same probability estimated by the failure simulation (sim/engine/failure_sim.hpp simulated_recovery_
 //   probability: kSimulatedEvents hardware failure events of the process, GEMINI recovering each from CPU
 //   memory or storage), beside `reference`, the exact value above (simultaneous model, k instances at
 //   once). Correlated rows (k = 0): a share failures.correlated_fraction of events takes a whole domain
 //   of domain_size consecutive instances; the paper's formulas do not cover them (reference empty).
 #include "models/config.hpp"
 #include "models/placement.hpp"
-#include "sim/failure_sim.hpp"
-#include "sim/registry.hpp"
+#include "sim/engine/failure_sim.hpp"
+#include "sim/run/registry.hpp"
 
 #include <sstream>
 

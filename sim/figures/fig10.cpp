@@ -1,6 +1,6 @@
 // Fig 10: average wasted time of GPT-2 100B per failure by number of replaced instances (16 p4d), for
 // Strawman, HighFreq and GEMINI: Expression (1), lost progress + retrieval (paper footnote 1: replacing
-// machines is not counted), from the failure simulation (sim/failure_sim.hpp) beside the closed form.
+// machines is not counted), from the failure simulation (sim/engine/failure_sim.hpp) beside the closed form.
 //
 // fig10.csv: replaced_instances,system,wasted_time_min,source
 //   source "simulated": the mean over kFailures failures, one every kSpacing_s at a uniformly random
@@ -12,8 +12,8 @@
 //   source "closed_form": models/failure_economics.hpp.
 // Every input from configs/p4d16.json (failures.iteration_time_s must be set).
 #include "models/config_error.hpp"
-#include "sim/failure_sim.hpp"
-#include "sim/registry.hpp"
+#include "sim/engine/failure_sim.hpp"
+#include "sim/run/registry.hpp"
 
 #include <random>
 #include <sstream>

@@ -1,5 +1,5 @@
 // Fig 14: timeline of one failure and its recovery with GEMINI (GPT-2 100B, 16 p4d), from the failure
-// simulation (sim/failure_sim.hpp): iterations 1..4 with the checkpoint of iteration i sent during
+// simulation (sim/engine/failure_sim.hpp): iterations 1..4 with the checkpoint of iteration i sent during
 // iteration i + 1, a hardware failure of one instance halfway through iteration 4 (checkpoint 3 still in
 // flight), then detection, serialisation, replacement, retrieval of checkpoint 2 (the new instance from
 // its peer's CPU memory over the network, the others from their own), warm-up, and training again from
@@ -8,8 +8,8 @@
 //
 // fig14.csv: variant,phase,start_s,duration_s (seconds from the start of iteration 1)
 #include "models/config_error.hpp"
-#include "sim/failure_sim.hpp"
-#include "sim/registry.hpp"
+#include "sim/engine/failure_sim.hpp"
+#include "sim/run/registry.hpp"
 
 #include <sstream>
 

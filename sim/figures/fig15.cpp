@@ -11,13 +11,14 @@
 //     failure-free productive fractions, with only the failure count scaled to rate x N. This is the
 //     artifact's assumption for Fig 15b (AE_figures.ipynb keeps 80 s of serialisation and 9 min per
 //     GEMINI failure at every N); it shows how much of the difference from the paper that explains.
-//   source "simulated": the failure simulation (sim/failure_sim.hpp) of run.days (30) with failures drawn
+//   source "simulated": the failure simulation (sim/engine/failure_sim.hpp) of run.days (30) with failures drawn
 //     by the configured process (independent, seeded) at that rate, on the same inputs as "closed_form".
 #include "models/config_error.hpp"
 #include "models/failure_economics.hpp"
 #include "models/failure_process.hpp"
-#include "sim/failure_sim.hpp"
-#include "sim/registry.hpp"
+#include "sim/engine/failure_sim.hpp"
+#include "sim/run/registry.hpp"
+#include "models/units.hpp"
 
 #include <sstream>
 
@@ -54,7 +55,7 @@ void rows(std::ostringstream& csv, const std::string& x, const std::vector<Syste
 void simulated_rows(std::ostringstream& csv, const std::string& x, const Experiment& e)
 {
   FailureSimOptions opt;
-  opt.horizon_s  = e.run.days * 86400;
+  opt.horizon_s  = e.run.days * kSecondsPerDay;
   const auto res = simulate_failures(failure_sim_setup(e, e.failures.iteration_time_s),
                                      generate_failures(failure_process_spec(e, opt.horizon_s)), opt);
   for (const auto& o : res.systems)

@@ -1,6 +1,6 @@
 // Fig 16: ablation of traffic interleaving, GPT-2 40B on 16 p3dn: no checkpoint, blocking, naive
 // interleaving, interleaving without pipelining, GEMINI. Simulated from configs/p3dn16.json, one child per
-// scheme; the schemes are models/checkpoint_partition.hpp's, executed by sim/checkpoint_traffic.hpp.
+// scheme; the schemes are models/checkpoint_partition.hpp's, executed by sim/engine/checkpoint_traffic.hpp.
 //
 // fig16.csv: scheme,iteration_time_s,status
 //   status: the run's checkpoint_status (ok, oom when the scheme's GPU buffer does not fit in the free GPU

@@ -1,7 +1,7 @@
 #include "sim/figures/no_checkpoint_runs.hpp"
 
 #include "models/config_error.hpp"
-#include "sim/child_process.hpp"
+#include "sim/sweep/child_process.hpp"
 
 namespace gsim {
 

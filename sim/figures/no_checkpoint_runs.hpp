@@ -1,7 +1,7 @@
 #pragma once
 // The simulations behind Figs 7, 8, 12, 13 and 16: `self_exe run --config CONFIG --set ... --json`, one
 // child process per run (one SimGrid simulation per process), ctx.jobs at once, and their JSON summaries.
-#include "sim/registry.hpp"
+#include "sim/run/registry.hpp"
 
 #include <string>
 #include <vector>

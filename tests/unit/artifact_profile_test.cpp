@@ -12,8 +12,9 @@
 // ends after the first bucket started), and the second is the first bucket's end to the last bucket's
 // start. The test compares what is comparable, with the tolerances stated in docs/engine.md, and runs the
 // artifact's reduction (models/idle_profile) over both.
+#include "source_dir.hpp"
 #include "models/idle_profile.hpp"
-#include "sim/iteration_report.hpp"
+#include "sim/report/iteration_report.hpp"
 
 #include <gtest/gtest.h>
 
@@ -81,7 +82,7 @@ TEST(ArtifactProfile, SimulatedAllGatherCountMatchesTheRealRun)
   size_t gathers = 0, scatters = 0;
   for (const auto& op : simulated().program.comms)
     (op.op == CollOp::all_gather ? gathers : scatters)++;
-  // The coordinator replay (sim/zero3_schedule.cpp) issues one all-gather per module fetch and per
+  // The coordinator replay (models/zero3_schedule.cpp) issues one all-gather per module fetch and per
   // prefetch batch; the real run launched 122-123. Tolerance 10 % (docs/engine.md).
   EXPECT_GE(double(gathers), 0.9 * double(real_min));
   EXPECT_LE(double(gathers), 1.1 * double(real_max));

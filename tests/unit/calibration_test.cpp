@@ -1,5 +1,6 @@
 // The calibration loader on the synthetic fixture (tests/data/calibration/make_fixture.py), malformed
 // files, and the shipped H200 measurements when they exist.
+#include "source_dir.hpp"
 #include "models/alpha_beta_fit.hpp"
 #include "models/calibration.hpp"
 #include "models/config_error.hpp"

@@ -1,14 +1,15 @@
-// GEMINI's checkpoint traffic inside the replay (sim/checkpoint_traffic.hpp): the invariants of issue 5
+// GEMINI's checkpoint traffic inside the replay (sim/engine/checkpoint_traffic.hpp): the invariants of issue 5
 // (every byte of every replica lands exactly once; a checkpoint is complete only when all its chunks are in
 // CPU memory; no scheme changes the training traffic) and the timing consequences of each scheme. BERT 5B
 // on 4 p3dn priced by the synthetic calibration fixture; one SimGrid Engine per process, so every replay
 // runs in a forked child that checks what it can and prints a verdict or numbers.
-#include "sim/checkpoint_traffic.hpp"
-#include "sim/iteration_report.hpp"
-#include "sim/summary.hpp"
-#include "sim/zero3_replay.hpp"
+#include "source_dir.hpp"
+#include "sim/engine/checkpoint_traffic.hpp"
+#include "sim/report/iteration_report.hpp"
+#include "sim/report/summary.hpp"
+#include "sim/engine/zero3_replay.hpp"
 
-#include "sim/child_process.hpp"
+#include "sim/sweep/child_process.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,9 @@
 // Ring collectives: the flow model (one flow per ring edge) and its per-step variant against the
 // analytic alpha-beta model where nothing contends, and contention where something does.
 // One SimGrid Engine per process: every TEST runs in its own process under ctest.
+#include "source_dir.hpp"
 #include "models/config.hpp"
-#include "sim/collectives.hpp"
+#include "sim/engine/collectives.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,5 @@
 // Transfer of the fixture's curves to the p4d (A100) and p3dn (V100) targets.
+#include "source_dir.hpp"
 #include "models/calibration.hpp"
 #include "models/config_error.hpp"
 #include "models/network_published.hpp"

@@ -1,8 +1,8 @@
-// Failures and recovery as SimGrid events (sim/failure_sim.hpp). Each test runs its own simulation; one
+// Failures and recovery as SimGrid events (sim/engine/failure_sim.hpp). Each test runs its own simulation; one
 // process runs several in turn (each simulate_failures call owns an Engine; the clock runs on).
 #include "models/config.hpp"
 #include "models/placement.hpp"
-#include "sim/failure_sim.hpp"
+#include "sim/engine/failure_sim.hpp"
 
 #include <gtest/gtest.h>
 

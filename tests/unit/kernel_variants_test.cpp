@@ -1,10 +1,11 @@
 // Kernel variants (training.attention / activation / norm) priced from the shipped kernels.json, the LM
 // head's GEMM at its own vocabulary's alignment, and the llama ZeRO-3 program. These tests read the shipped
 // H200 calibration (traces/calibration/h200), whose kernel entries are the measurements compared against.
+#include "source_dir.hpp"
 #include "models/config_error.hpp"
 #include "models/gemm_efficiency.hpp"
 #include "models/transformer.hpp"
-#include "sim/zero3_schedule.hpp"
+#include "models/zero3_schedule.hpp"
 
 #include <gtest/gtest.h>
 

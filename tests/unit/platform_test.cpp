@@ -1,8 +1,9 @@
 // The SimGrid platform built from the cluster configs: routes cross the links the instance wires, the
 // capacities are datasheet x calibrated efficiency, and SimGrid's TCP corrections are off.
 // One SimGrid Engine per process: ctest runs every TEST in its own process (gtest_discover_tests).
+#include "source_dir.hpp"
 #include "models/config.hpp"
-#include "sim/platform.hpp"
+#include "sim/engine/platform.hpp"
 
 #include <gtest/gtest.h>
 

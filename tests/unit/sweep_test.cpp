@@ -2,11 +2,11 @@
 // CSV quoting, and the table's columns and number format.
 #include "models/config.hpp"
 #include "models/config_error.hpp"
-#include "sim/sweep_csv.hpp"
-#include "sim/sweep_grid.hpp"
-#include "sim/sweep_hash.hpp"
-#include "sim/sweep_plan.hpp"
-#include "sim/sweep_table.hpp"
+#include "sim/sweep/sweep_csv.hpp"
+#include "sim/sweep/sweep_grid.hpp"
+#include "sim/sweep/sweep_hash.hpp"
+#include "sim/sweep/sweep_plan.hpp"
+#include "sim/sweep/sweep_table.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,12 @@
 // The ZeRO-3 program (what DeepSpeed issues) and its replay on SimGrid (what it costs). The synthetic
 // calibration fixture prices the kernels, so the numbers here are the mechanism's, not a prediction.
 // One SimGrid Engine per process: the replays run in forked children, two per test where they are compared.
+#include "source_dir.hpp"
 #include "models/transformer.hpp"
-#include "sim/iteration_report.hpp"
-#include "sim/summary.hpp"
+#include "sim/report/iteration_report.hpp"
+#include "sim/report/summary.hpp"
 
-#include "sim/child_process.hpp"
+#include "sim/sweep/child_process.hpp"
 
 #include <gtest/gtest.h>
 

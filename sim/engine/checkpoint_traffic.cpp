@@ -1,0 +1,371 @@
+#include "sim/engine/checkpoint_traffic.hpp"
+
+#include "models/placement.hpp"
+#include "models/zero3_memory.hpp"
+#include "sim/report/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+XBT_LOG_NEW_DEFAULT_CATEGORY(gsim_ckpt, "gemini-sim checkpoint traffic");
+
+namespace gsim {
+
+PartitionCosts checkpoint_partition_inputs(const Experiment& e, const CostModel& cost, bool calibrated,
+                                           const std::string& calibration_dir)
+{
+  const auto& ck = e.checkpoint;
+  const auto& c  = e.cluster;
+  PartitionCosts k;
+  PartitionInputs& in = k.inputs;
+  in.checkpoint_bytes = int64_t(std::ceil(checkpoint_bytes_per_gpu(e)));
+  in.replicas         = ck.replicas;
+  in.buffer_bytes     = int64_t(std::llround(ck.gpu_buffer_bytes));
+  in.sub_buffers      = ck.sub_buffers;
+  in.mu               = ck.mu;
+  const double chunk  = double(in.buffer_bytes) / in.sub_buffers;
+  // Every GPU of an instance sends its own shard at the same time through the instance's NICs (the
+  // artifact, too, divides the network bandwidth by the GPUs per instance: snapshot_strategy.py).
+  in.bandwidth_Bps =
+      cost.link_bandwidth_Bps(Fabric::network) / c.gpus_per_instance * cost.link_efficiency(Fabric::network, chunk);
+  in.alpha_s = cost.link_latency_s(Fabric::network);
+  // Every GPU also receives a peer's chunk and copies it to the CPU at the same time, so GPUs that share a
+  // PCIe switch share its uplink.
+  double pcie = c.pcie_Bps;
+  if (c.gpus_per_pcie_switch > 0 && c.pcie_switch_Bps > 0)
+    pcie = std::min(pcie, c.pcie_switch_Bps / c.gpus_per_pcie_switch);
+  if (calibrated) {
+    in.copy_Bps       = pcie * cost.link_efficiency(Fabric::pcie, chunk);
+    in.copy_latency_s = cost.link_latency_s(Fabric::pcie);
+    k.copy_source     = "calibration " + calibration_dir;
+  } else {
+    in.copy_Bps       = pcie;
+    in.copy_latency_s = 0;
+    k.copy_source     = "datasheet PCIe bandwidth (" + c.file + "), no calibration committed";
+  }
+  return k;
+}
+
+CheckpointSchedule make_checkpoint_schedule(Scheme scheme, PartitionInputs in,
+                                            const std::vector<std::vector<double>>& profiled_spans_s,
+                                            double span_threshold_s, int ops_per_iteration, double free_gpu_bytes)
+{
+  CheckpointSchedule s;
+  s.scheme   = scheme;
+  s.profile  = reduce_idle_spans(profiled_spans_s, 0, span_threshold_s);
+  in.spans_s = s.profile.kept_seconds();
+  s.inputs   = in;
+  s.plan     = plan_partition(scheme, in);
+  s.memory   = check_gpu_buffer(s.plan, free_gpu_bytes);
+  s.buffers  = scheme == Scheme::gemini || scheme == Scheme::blocking ? in.sub_buffers : 1;
+  for (size_t i = 0; i < s.plan.spans.size(); i++) {
+    if (scheme == Scheme::blocking)
+      s.after_op.push_back(-1);
+    else if (i < s.profile.kept.size())
+      s.after_op.push_back(s.profile.kept[i].position);
+    else // no span kept: after the last collective (the artifact's strategy[len(gaps)] = -1)
+      s.after_op.push_back(ops_per_iteration - 1);
+  }
+  return s;
+}
+
+std::vector<std::vector<int>> checkpoint_peers(const PlatformSpec& spec, int replicas, PlacementKind kind)
+{
+  const Placement p = make_placement(spec.instances, replicas, kind);
+  const int g_count = spec.gpus_per_instance;
+  std::vector<std::vector<int>> peers(size_t(std::max(replicas - 1, 0)), std::vector<int>(size_t(spec.gpus())));
+  for (int i = 0; i < spec.instances; i++)
+    for (int k = 0; k + 1 < replicas; k++)
+      for (int g = 0; g < g_count; g++) // GPU g pairs with GPU g of the peer (the artifact's GroupPolicy)
+        peers[size_t(k)][size_t(i * g_count + g)] = p.holders[size_t(i)][size_t(k + 1)] * g_count + g;
+  return peers;
+}
+
+std::string checkpoint_timeline_events(const CheckpointReplay& c, int first_tid)
+{
+  std::ostringstream o;
+  auto meta = [&o](int tid, const std::string& name) {
+    o << ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":" << tid << ",\"args\":{\"name\":\"" << name
+      << "\"}}";
+  };
+  auto event = [&o](const std::string& name, const char* cat, double start, double end, int tid) {
+    if (not(end > start))
+      return;
+    o << ",\n{\"name\":\"" << name << "\",\"cat\":\"" << cat << "\",\"ph\":\"X\",\"ts\":" << fmt("%.3f", start * 1e6)
+      << ",\"dur\":" << fmt("%.3f", (end - start) * 1e6) << ",\"pid\":0,\"tid\":" << tid << "}";
+  };
+  if (c.chunks.empty() && c.local.empty())
+    return "";
+  meta(first_tid, "gpu 0 checkpoint send (NIC)");
+  meta(first_tid + 1, "gpu 0 checkpoint copy to CPU (PCIe, received)");
+  meta(first_tid + 2, "gpu 0 checkpoint copy to CPU (PCIe, local)");
+  for (const auto& ch : c.chunks) {
+    const std::string what = fmt("%.1f MB", double(ch.bytes) / 1e6) + " replica " + std::to_string(ch.replica);
+    event("wait for sub-buffer " + std::to_string(ch.buffer), "checkpoint", ch.queued, ch.sent_start, first_tid);
+    event("send " + what, "checkpoint", ch.sent_start, ch.sent_end, first_tid);
+    event("copy " + what, "checkpoint", ch.copy_start, ch.in_cpu, first_tid + 1);
+  }
+  for (const auto& l : c.local)
+    event("local copy " + fmt("%.1f MB", double(l.bytes) / 1e6), "checkpoint", l.copy_start, l.in_cpu, first_tid + 2);
+  return o.str();
+}
+
+std::string checkpoint_status(const CheckpointReplay& c)
+{
+  if (not c.schedule.memory.ok)
+    return "oom";
+  for (const auto& it : c.iterations)
+    if (not it.complete())
+      return "incomplete";
+  return "ok";
+}
+
+CheckpointTraffic::CheckpointTraffic(const Platform& platform, CollectiveMode mode, PlacementKind placement,
+                                     CheckpointReplay* out)
+    : platform_(platform), mode_(mode), placement_(placement), out_(out), mutex_(sg4::Mutex::create()),
+      changed_(sg4::ConditionVariable::create())
+{
+}
+
+void CheckpointTraffic::start(const CheckpointSchedule& schedule, int first_iteration)
+{
+  out_->schedule           = schedule;
+  out_->profile_iterations = first_iteration;
+  first_                   = first_iteration;
+  if (not schedule.runs())
+    return;
+  const PlatformSpec& spec = platform_.spec();
+  out_->peers              = checkpoint_peers(spec, schedule.inputs.replicas, placement_);
+  int ops                  = 0;
+  for (int a : schedule.after_op)
+    ops = std::max(ops, a + 1);
+  spans_after_.assign(size_t(ops + 1), {});
+  for (size_t i = 0; i < schedule.after_op.size(); i++)
+    spans_after_[size_t(schedule.after_op[i] + 1)].push_back(i);
+  buffer_busy_.assign(size_t(schedule.buffers), 0);
+  local_per_iteration_ = 0;
+  for (const auto& span : schedule.plan.spans)
+    for (const auto& c : span.chunks)
+      local_per_iteration_ += c.replica == 0 ? 1 : 0;
+  sg4::Actor::create("ckpt-remote-copy", platform_.gpu(0), [this] { remote_copier(); });
+  sg4::Actor::create("ckpt-local-copy", platform_.gpu(0), [this] { local_copier(); });
+}
+
+bool CheckpointTraffic::active(int it) const
+{
+  return it >= first_ && out_->schedule.runs();
+}
+
+CheckpointIteration& CheckpointTraffic::iteration(int it)
+{
+  return out_->iterations.at(size_t(it - first_));
+}
+
+void CheckpointTraffic::begin_iteration(int it)
+{
+  if (not active(it))
+    return;
+  CheckpointIteration rec;
+  rec.iteration = it;
+  rec.start     = sg4::Engine::get_clock();
+  rec.span_busy_s.assign(out_->schedule.plan.spans.size(), 0.0);
+  out_->iterations.push_back(rec);
+  sent_.push_back(0);
+  local_done_.push_back(0);
+  if (out_->schedule.inputs.replicas == 1) {
+    // No remote copy to follow: the local copy goes at the start, in chunks of R / p.
+    const auto& in    = out_->schedule.inputs;
+    const int64_t sub = in.buffer_bytes / in.sub_buffers;
+    for (int64_t off = 0; off < in.checkpoint_bytes; off += sub) {
+      out_->local.push_back({it, off, std::min(sub, in.checkpoint_bytes - off), rec.start, -1});
+      local_queue_.push_back(out_->local.size() - 1);
+    }
+    local_per_iteration_ = int(out_->local.size() / out_->iterations.size());
+    changed_->notify_all();
+  }
+}
+
+void CheckpointTraffic::send(const ChunkRecord& c) const
+{
+  if (mode_ == CollectiveMode::analytic) {
+    const auto& in = out_->schedule.inputs;
+    sg4::this_actor::sleep_for(in.alpha_s + double(c.bytes) / in.bandwidth_Bps);
+    return;
+  }
+  // Every rank sends its chunk to its peer at once (the ranks run in lockstep).
+  const auto& peer = out_->peers.at(size_t(c.replica));
+  std::vector<sg4::CommPtr> flows;
+  flows.reserve(peer.size());
+  for (size_t r = 0; r < peer.size(); r++)
+    flows.push_back(sg4::Comm::sendto_async(platform_.gpu(int(r)), platform_.gpu(peer[r]), uint64_t(c.bytes)));
+  sg4::Comm::wait_all(flows);
+}
+
+void CheckpointTraffic::copy_remote(const ChunkRecord& c) const
+{
+  const auto& in = out_->schedule.inputs;
+  if (mode_ == CollectiveMode::analytic) {
+    sg4::this_actor::sleep_for(in.copy_latency_s + double(c.bytes) / in.copy_Bps);
+    return;
+  }
+  // Each receiver copies the chunk out of its buffer into its own instance's CPU memory.
+  const auto& peer  = out_->peers.at(size_t(c.replica));
+  const int g_count = platform_.spec().gpus_per_instance;
+  std::vector<sg4::CommPtr> flows;
+  flows.reserve(peer.size());
+  for (int q : peer)
+    flows.push_back(sg4::Comm::sendto_async(platform_.gpu(q), platform_.cpu(q / g_count), uint64_t(c.bytes)));
+  sg4::Comm::wait_all(flows);
+}
+
+void CheckpointTraffic::copy_local(int64_t bytes) const
+{
+  const auto& in = out_->schedule.inputs;
+  if (mode_ == CollectiveMode::analytic) {
+    sg4::this_actor::sleep_for(in.copy_latency_s + double(bytes) / in.copy_Bps);
+    return;
+  }
+  const int n       = platform_.spec().gpus();
+  const int g_count = platform_.spec().gpus_per_instance;
+  std::vector<sg4::CommPtr> flows;
+  flows.reserve(size_t(n));
+  for (int r = 0; r < n; r++)
+    flows.push_back(sg4::Comm::sendto_async(platform_.gpu(r), platform_.cpu(r / g_count), uint64_t(bytes)));
+  sg4::Comm::wait_all(flows);
+}
+
+void CheckpointTraffic::after_op(int it, int op)
+{
+  if (not active(it) || size_t(op + 1) >= spans_after_.size())
+    return;
+  const auto& plan = out_->schedule.plan;
+  for (size_t span : spans_after_[size_t(op + 1)]) {
+    const double t0 = sg4::Engine::get_clock();
+    for (const auto& c : plan.spans[span].chunks) {
+      ChunkRecord rec;
+      rec.iteration    = it;
+      rec.plan_span    = int(span);
+      rec.replica      = c.replica;
+      rec.offset_bytes = c.offset_bytes;
+      rec.bytes        = c.bytes;
+      rec.buffer       = int(next_buffer_);
+      rec.queued       = sg4::Engine::get_clock();
+      next_buffer_     = (next_buffer_ + 1) % buffer_busy_.size();
+      {
+        // The receiver's sub-buffer must have been copied out (Fig 5c's bubble when there is only one).
+        std::unique_lock lock(*mutex_);
+        changed_->wait(lock, [this, &rec] { return buffer_busy_[size_t(rec.buffer)] == 0; });
+        buffer_busy_[size_t(rec.buffer)] = 1;
+      }
+      rec.sent_start = sg4::Engine::get_clock();
+      if (c.replica == 0) { // the local twin starts with it, on its own stream
+        out_->local.push_back({it, c.offset_bytes, c.bytes, rec.sent_start, -1});
+        local_queue_.push_back(out_->local.size() - 1);
+        changed_->notify_all();
+      }
+      send(rec);
+      rec.sent_end = sg4::Engine::get_clock();
+      out_->chunks.push_back(rec);
+      remote_queue_.push_back(out_->chunks.size() - 1);
+      sent_[size_t(it - first_)]++;
+      changed_->notify_all();
+    }
+    iteration(it).network_s += sg4::Engine::get_clock() - t0;
+    iteration(it).span_busy_s[span] += sg4::Engine::get_clock() - t0;
+  }
+}
+
+void CheckpointTraffic::remote_copier()
+{
+  for (;;) {
+    size_t idx = 0;
+    {
+      std::unique_lock lock(*mutex_);
+      changed_->wait(lock, [this] { return remote_head_ < remote_queue_.size() || finished_; });
+      if (remote_head_ >= remote_queue_.size())
+        return;
+      idx = remote_queue_[remote_head_++];
+    }
+    out_->chunks[idx].copy_start = sg4::Engine::get_clock();
+    const ChunkRecord c          = out_->chunks[idx];
+    copy_remote(c);
+    out_->chunks[idx].in_cpu = sg4::Engine::get_clock();
+    const std::unique_lock lock(*mutex_);
+    buffer_busy_[size_t(c.buffer)] = 0;
+    changed_->notify_all();
+  }
+}
+
+void CheckpointTraffic::local_copier()
+{
+  for (;;) {
+    size_t idx = 0;
+    {
+      std::unique_lock lock(*mutex_);
+      changed_->wait(lock, [this] { return local_head_ < local_queue_.size() || finished_; });
+      if (local_head_ >= local_queue_.size())
+        return;
+      idx = local_queue_[local_head_++];
+    }
+    out_->local[idx].copy_start = sg4::Engine::get_clock();
+    copy_local(out_->local[idx].bytes);
+    out_->local[idx].in_cpu = sg4::Engine::get_clock();
+    const std::unique_lock lock(*mutex_);
+    local_done_[size_t(out_->local[idx].iteration - first_)]++;
+    changed_->notify_all();
+  }
+}
+
+void CheckpointTraffic::wait_update(int it)
+{
+  if (not active(it))
+    return;
+  const double t0     = sg4::Engine::get_clock();
+  const size_t k      = size_t(it - first_);
+  const int all_sends = out_->schedule.plan.chunks();
+  {
+    std::unique_lock lock(*mutex_);
+    changed_->wait(lock, [&] { return sent_[k] == all_sends && local_done_[k] == local_per_iteration_; });
+  }
+  auto& rec         = iteration(it);
+  rec.update_wait_s = sg4::Engine::get_clock() - t0;
+}
+
+void CheckpointTraffic::end_iteration(int it)
+{
+  if (active(it))
+    iteration(it).end = sg4::Engine::get_clock();
+}
+
+void CheckpointTraffic::finish()
+{
+  const std::unique_lock lock(*mutex_);
+  finished_ = true;
+  changed_->notify_all();
+}
+
+void CheckpointTraffic::summarize()
+{
+  for (auto& it : out_->iterations) {
+    it.sends_done = it.start;
+    it.in_cpu     = it.start;
+  }
+  auto land = [this](int iteration, double t) -> double& {
+    auto& rec = out_->iterations.at(size_t(iteration - first_));
+    return t < 0 ? (rec.in_cpu = std::numeric_limits<double>::infinity()) : (rec.in_cpu = std::max(rec.in_cpu, t));
+  };
+  for (const auto& c : out_->chunks) {
+    auto& rec      = out_->iterations.at(size_t(c.iteration - first_));
+    rec.sends_done = std::max(rec.sends_done, c.sent_end);
+    land(c.iteration, c.in_cpu);
+  }
+  for (const auto& l : out_->local)
+    land(l.iteration, l.in_cpu);
+  XBT_DEBUG("%zu chunks, %zu local copies over %zu checkpointed iterations", out_->chunks.size(), out_->local.size(),
+            out_->iterations.size());
+}
+
+} // namespace gsim

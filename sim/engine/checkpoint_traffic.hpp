@@ -1,0 +1,178 @@
+#pragma once
+// GEMINI's checkpoint traffic inside the ZeRO-3 replay (paper §5, shared/gemini-paper.md §1.4).
+//
+// The replay first runs checkpoint.profile_iterations iterations without checkpoints and records the
+// network's idle spans (sim/report/iteration_report.hpp), as GEMINI's online profiling does (§5.4). It then plans
+// the partition (models/checkpoint_partition.hpp: Algorithm 2 or a Fig 16 scheme) over them, and every
+// following iteration carries one whole checkpoint:
+//  * each chunk of a plan span runs on the communication stream right after the collective that opens the
+//    span (position p: after collective p of the iteration; blocking: before its first collective), so a
+//    chunk that overruns its span delays the next collective, as the artifact's snapshot sends, issued on
+//    the training's stream, do;
+//  * a chunk goes GPU -> peer GPU (the peer GPU of the same local index on the instance the placement
+//    names, models/placement.hpp) into one of the receiver's sub-buffers, and waits for that sub-buffer
+//    until its previous chunk has been copied out; the receiver then copies it GPU -> CPU over PCIe, one
+//    chunk after another (p sub-buffers: receiving i+1 overlaps copying i; one buffer: no overlap);
+//  * the local copy GPU -> own CPU is partitioned like the first remote copy, each local chunk issued when
+//    its remote twin starts, on a stream of its own;
+//  * the optimizer step of the iteration waits until every chunk has left the GPU and every local chunk is
+//    in CPU memory (it overwrites the states being checkpointed: the "update delay" of leftover traffic).
+// The checkpoint is complete when every remote and local chunk is in CPU memory; it is `incomplete` when that
+// happens after its iteration ended. Flow mode: every transfer is a SimGrid communication on the routes of
+// models/topology.hpp, sharing NICs and PCIe with the training collectives; analytic mode: the transfers are
+// timed with the plan's own cost model (alpha + s / B on the network, copy latency + s / copy B on PCIe),
+// so only their timing consequences (stalled collectives, delayed update) appear.
+#include "models/checkpoint_partition.hpp"
+#include "models/idle_profile.hpp"
+#include "sim/engine/platform.hpp"
+
+#include <string>
+#include <vector>
+
+namespace gsim {
+
+/** Algorithm 2's inputs for `e` without the spans: C, m, R, p, mu from the config; B and alpha from the
+ *  network (an instance's NIC bandwidth at the calibrated efficiency, split over its GPUs, which all send at
+ *  once); the GPU -> CPU copy from PCIe (the switch uplink shared by its GPUs). `calibrated` false: the copy
+ *  runs at its datasheet bandwidth with no latency (no calibration committed). */
+struct PartitionCosts {
+  PartitionInputs inputs;
+  std::string copy_source;
+};
+PartitionCosts checkpoint_partition_inputs(const Experiment& e, const CostModel& cost, bool calibrated,
+                                           const std::string& calibration_dir);
+
+/** The plan the replay executes, made from the profiled iterations. */
+struct CheckpointSchedule {
+  Scheme scheme = Scheme::none;
+  PartitionInputs inputs; // spans_s: the kept profiled spans
+  ReducedSpans profile;   // the reduction of the profiled spans
+  PartitionPlan plan;
+  BufferCheck memory;
+  std::vector<int> after_op; // per plan span: the collective it follows (-1: the iteration's start)
+  int buffers = 1;           // receive sub-buffers the scheme cycles through
+  /** Whether the replay carries checkpoint traffic (a scheme is set and its buffer fits). */
+  bool runs() const { return scheme != Scheme::none && memory.ok; }
+};
+
+/** Plans `scheme` over `profiled_spans_s` (per profiled iteration, in iteration_stats order: the gap after
+ *  collective j for j < ops - 1, then the trailing span after the last one). */
+CheckpointSchedule make_checkpoint_schedule(Scheme scheme, PartitionInputs in,
+                                            const std::vector<std::vector<double>>& profiled_spans_s,
+                                            double span_threshold_s, int ops_per_iteration, double free_gpu_bytes);
+
+struct ChunkRecord {
+  int iteration        = 0;
+  int plan_span        = 0;
+  int replica          = 0; // remote copy, 0 .. m - 2
+  int64_t offset_bytes = 0;
+  int64_t bytes        = 0;
+  int buffer           = 0;
+  double queued        = 0; // the stream reached it (span start or after the previous chunk)
+  double sent_start    = 0; // its sub-buffer was free: the network transfer starts
+  double sent_end      = 0;
+  double copy_start    = -1; // the receiver's GPU -> CPU copy started
+  double in_cpu        = -1; // the receiver's GPU -> CPU copy ended (-1: never)
+};
+
+struct LocalCopyRecord {
+  int iteration        = 0;
+  int64_t offset_bytes = 0;
+  int64_t bytes        = 0;
+  double start         = 0;  // issued (with its remote twin)
+  double copy_start    = -1; // the local copy stream started it
+  double in_cpu        = -1;
+};
+
+struct CheckpointIteration {
+  int iteration        = 0;
+  double start         = 0;        // the iteration's start
+  double end           = 0;        // its optimizer step ended
+  double sends_done    = 0;        // the last chunk left the GPU
+  double in_cpu        = 0;        // the last chunk (remote or local) landed in CPU memory
+  double network_s     = 0;        // communication-stream time on checkpoint chunks (buffer waits included)
+  double update_wait_s = 0;        // the optimizer step waited this long for the checkpoint
+  double idle_left_s   = 0;        // the profile's long spans, now, less the checkpoint chunks run in them
+  std::vector<double> span_busy_s; // per plan span: communication-stream time on its chunks
+  bool complete() const { return in_cpu <= end; }
+};
+
+/** What the replay's checkpoint traffic did (empty when the scheme is none). */
+struct CheckpointReplay {
+  CheckpointSchedule schedule;
+  int profile_iterations          = 0; // the first iterations of the replay, without checkpoints
+  double profile_iteration_time_s = 0; // the last profiled iteration's time
+  double profile_idle_time_s      = 0; // its idle spans longer than checkpoint.span_threshold
+  std::vector<double> profile_spans_s; // its idle spans (iteration_stats order)
+  std::vector<std::vector<int>> peers; // peers[k][rank]: the GPU rank receiving `rank`'s remote copy k
+  std::vector<ChunkRecord> chunks;
+  std::vector<LocalCopyRecord> local;
+  std::vector<CheckpointIteration> iterations; // the checkpointed iterations
+};
+
+/** peers[k][rank] for the placement of `spec.instances` instances, m = `replicas`, `kind`. */
+std::vector<std::vector<int>> checkpoint_peers(const PlatformSpec& spec, int replicas, PlacementKind kind);
+
+/** Chrome-trace events (Perfetto) of the checkpointed iterations on GPU 0 of instance 0 (pid 0; the ranks
+ *  run in lockstep): tids `first_tid` (sends over the NIC, waits for a sub-buffer), + 1 (the receiver's
+ *  GPU -> CPU copies), + 2 (local copies). Each event is preceded by ",\n", ready to append to a trace. */
+std::string checkpoint_timeline_events(const CheckpointReplay& c, int first_tid);
+
+/** "ok", "oom" (the scheme's buffer does not fit) or "incomplete" (a checkpoint landed after its iteration). */
+std::string checkpoint_status(const CheckpointReplay& c);
+
+} // namespace gsim
+
+namespace gsim {
+
+/** The SimGrid side: executes a CheckpointSchedule from the replay's streams (sim/engine/zero3_replay.cpp) and
+ *  records into a CheckpointReplay. Every call is made from a SimGrid actor; waits block that actor. */
+class CheckpointTraffic {
+ public:
+  /** `platform` carries the flows (flow mode); `placement` names each GPU's peers. */
+  CheckpointTraffic(const Platform& platform, CollectiveMode mode, PlacementKind placement, CheckpointReplay* out);
+  /** Installs the schedule (made at the end of profiling) and starts the copy actors when it runs. */
+  void start(const CheckpointSchedule& schedule, int first_iteration);
+  /** Whether iteration `it` carries a checkpoint. */
+  bool active(int it) const;
+  /** Compute stream, at the start of iteration `it`. */
+  void begin_iteration(int it);
+  /** Communication stream: runs the plan spans that follow collective `op` of iteration `it` (-1: before
+   *  its first collective). */
+  void after_op(int it, int op);
+  /** Compute stream, before the optimizer step: waits until every chunk has left the GPU and every local
+   *  chunk is in CPU memory. */
+  void wait_update(int it);
+  /** Compute stream, after the optimizer step. */
+  void end_iteration(int it);
+  /** No more iterations: the copy actors exit once their queues are empty. */
+  void finish();
+  /** After the simulation: per-iteration completion times. */
+  void summarize();
+
+ private:
+  void send(const ChunkRecord& c) const;
+  void copy_remote(const ChunkRecord& c) const;
+  void copy_local(int64_t bytes) const;
+  void remote_copier();
+  void local_copier();
+  CheckpointIteration& iteration(int it);
+
+  const Platform& platform_;
+  CollectiveMode mode_;
+  PlacementKind placement_;
+  CheckpointReplay* out_;
+  int first_ = 0;
+  std::vector<std::vector<size_t>> spans_after_; // per op + 1: plan spans to run after it
+  sg4::MutexPtr mutex_;
+  sg4::ConditionVariablePtr changed_;
+  std::vector<char> buffer_busy_;
+  size_t next_buffer_ = 0;
+  std::vector<size_t> remote_queue_, local_queue_; // FIFO (index of the next in *_head_)
+  size_t remote_head_ = 0, local_head_ = 0;
+  std::vector<int> sent_, local_done_, expected_sent_, expected_local_; // per iteration - first_
+  int local_per_iteration_ = 0;
+  bool finished_           = false;
+};
+
+} // namespace gsim

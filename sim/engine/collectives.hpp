@@ -1,0 +1,62 @@
+#pragma once
+// All-gather and reduce-scatter as NCCL runs them between instances: rings, one channel per NIC
+// (models/topology.cpp's make_rings), each channel carrying 1/C of the data. In a ring all-gather or
+// reduce-scatter of S bytes (nccl-tests' S: the whole gathered array) over N ranks, every rank sends
+// S (N-1)/N / C bytes to its successor in each channel, in N-1 steps.
+//
+// Two fidelities, selectable per run (run.collectives):
+//  * analytic: alpha-beta over the same rings and routes, without SimGrid flows:
+//      t = steps x alpha_ring + S (N-1)/N / C x max over links (channel edges crossing it / its bandwidth),
+//    i.e. each link class contributes its term and the slowest bounds the ring (NVLink ports inside an
+//    instance, PCIe and NICs between instances). Nothing else on the network is seen.
+//  * flow: the bytes move as SimGrid communications between the GPU hosts, so they share links with
+//    everything else in flight (checkpoint traffic, other collectives). One flow per ring edge carries
+//    that edge's whole share (its N-1 steps at once: the same link loads at 1/(N-1) of the events;
+//    shared/simgrid-notes.md), then the steps' remaining latency elapses. A per-step variant (N-1 rounds
+//    of flows) exists to validate the edge model; tests hold all three against each other.
+#include "models/calibration.hpp"
+#include "sim/engine/platform.hpp"
+#include "models/topology.hpp"
+
+#include <vector>
+
+namespace gsim {
+
+enum class RingFidelity { edge_flows, step_flows };
+
+class RingCollectives {
+ public:
+  /** `platform` is needed for the flow mode only (may be null in the analytic mode). */
+  RingCollectives(const PlatformSpec& spec, const Platform* platform, CollectiveMode mode,
+                  RingFidelity fidelity = RingFidelity::edge_flows);
+
+  /** Seconds for an uncontended ring `op` of `bytes` (the whole array, as nccl-tests counts it). */
+  double analytic_time_s(CollOp op, double bytes) const;
+  /** Runs one collective over all GPUs from the calling SimGrid actor; returns when every rank is done. */
+  void run(CollOp op, double bytes) const;
+
+  const Rings& rings() const { return rings_; }
+  CollectiveMode mode() const { return mode_; }
+  /** Seconds per byte of one channel edge's share on the most loaded link (the ring's bottleneck). */
+  double bottleneck_s_per_byte() const { return bottleneck_s_per_byte_; }
+
+ private:
+  struct Edge {
+    int src      = 0;
+    int dst      = 0;
+    int channels = 0; // channels whose ring has this edge (their shares travel as one flow)
+  };
+  double edge_bytes(CollOp op, double bytes) const;
+  void run_flows(CollOp op, double bytes) const;
+
+  PlatformSpec spec_;
+  const Platform* platform_;
+  CollectiveMode mode_;
+  RingFidelity fidelity_;
+  Rings rings_;
+  std::vector<Edge> edges_;
+  double bottleneck_s_per_byte_ = 0;
+  double max_route_latency_s_   = 0;
+};
+
+} // namespace gsim

@@ -1,0 +1,484 @@
+#include "sim/engine/failure_sim.hpp"
+
+#include "sim/engine/platform.hpp" // configure_network_model
+#include "models/units.hpp"
+
+#include <simgrid/s4u.hpp>
+#include <xbt/config.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+XBT_LOG_NEW_DEFAULT_CATEGORY(gsim_failures, "gemini-sim failure simulation");
+
+namespace gsim {
+
+namespace {
+
+// Hosts only source and sink bytes; SimGrid needs a positive speed.
+constexpr double kUnusedHostSpeed = 1.0;
+
+// One system's copy of the platform.
+struct Net {
+  std::vector<sg4::Host*> cpu; // CPU memory of instance i
+  std::vector<sg4::Host*> gpu; // the GPUs of instance i
+  sg4::Host* storage = nullptr;
+};
+
+// The links of one system, created in the root zone before any child zone exists (SimGrid 3.32 checks a
+// new link's name against every zone of the tree: quadratic otherwise, sim/engine/platform.cpp).
+struct NetLinks {
+  sg4::Link* storage = nullptr;
+  std::vector<sg4::SplitDuplexLink*> nic;
+  std::vector<sg4::Link*> pcie;
+};
+
+NetLinks create_links(sg4::NetZone* root, const std::string& prefix, const FailureSimSetup& s)
+{
+  NetLinks l;
+  l.storage = root->create_link(prefix + "storage", s.econ.storage_Bps)->seal();
+  for (int i = 0; i < s.econ.instances; i++) {
+    const std::string id = prefix + "i" + std::to_string(i);
+    auto* nic            = root->create_split_duplex_link(id + "-nic", s.econ.instance_Bps);
+    nic->set_latency(s.nic_latency_s)->seal();
+    l.nic.push_back(nic);
+    l.pcie.push_back(root->create_link(id + "-pcie", s.econ.local_restore_Bps)->set_latency(s.pcie_latency_s)->seal());
+  }
+  return l;
+}
+
+// A star zone per system (routes through the non-blocking spine are each end's link: O(1) to resolve),
+// holding a full zone per instance (CPU and GPU hosts, the PCIe link between them; the GPU host is the
+// gateway, so network traffic lands in GPU memory) and one for the storage.
+Net build_net(sg4::NetZone* root, const std::string& prefix, const NetLinks& l, const FailureSimSetup& s)
+{
+  using Dir = sg4::LinkInRoute::Direction;
+  Net net;
+  auto* sys = sg4::create_star_zone(prefix + "spine");
+  sys->set_parent(root);
+  for (int i = 0; i < s.econ.instances; i++) {
+    auto* zone = sg4::create_full_zone(prefix + "i" + std::to_string(i));
+    zone->set_parent(sys);
+    const std::string id = prefix + "i" + std::to_string(i);
+    sg4::Host* gpu       = zone->create_host(id + "-gpu", kUnusedHostSpeed)->seal();
+    sg4::Host* cpu       = zone->create_host(id + "-cpu", kUnusedHostSpeed)->seal();
+    zone->add_route(cpu->get_netpoint(), gpu->get_netpoint(), nullptr, nullptr, {sg4::LinkInRoute(l.pcie[size_t(i)])},
+                    true);
+    zone->seal();
+    sys->add_route(zone->get_netpoint(), nullptr, gpu->get_netpoint(), nullptr,
+                   {sg4::LinkInRoute(l.nic[size_t(i)], Dir::UP)}, false);
+    sys->add_route(nullptr, zone->get_netpoint(), nullptr, gpu->get_netpoint(),
+                   {sg4::LinkInRoute(l.nic[size_t(i)], Dir::DOWN)}, false);
+    net.cpu.push_back(cpu);
+    net.gpu.push_back(gpu);
+  }
+  auto* store = sg4::create_full_zone(prefix + "storage");
+  store->set_parent(sys);
+  net.storage = store->create_host(prefix + "storage", kUnusedHostSpeed)->seal();
+  store->seal();
+  sys->add_route(store->get_netpoint(), nullptr, net.storage->get_netpoint(), nullptr, {sg4::LinkInRoute(l.storage)},
+                 true);
+  sys->seal();
+  return net;
+}
+
+// Waits for every transfer; returns when the last one has finished.
+void wait_all(std::vector<sg4::CommPtr>& comms)
+{
+  sg4::Comm::wait_all(comms);
+}
+
+enum class Woke { done, failure, horizon };
+
+// The checkpoint cadence of one system in steady state (models/failure_economics.hpp for the why).
+struct Cadence {
+  double period_s     = 0; // wall time of one cycle: training then (storage systems) the blocking torch.save()
+  double training_s   = 0; // training within a cycle
+  double cpu_ckpt_s   = 0; // GEMINI: snapshot to a complete checkpoint in CPU memory
+  double storage_s    = 0; // wall time between storage snapshots (the cycle, or GEMINI's storage interval)
+  double upload_s     = 0; // snapshot (end of serialisation) to a complete checkpoint in storage
+  bool cpu_checkpoint = false;
+};
+
+class Trainer {
+ public:
+  Trainer(System sys, const FailureSimSetup& setup, const Net& net, sg4::Mailbox* mailbox, double t0,
+          const FailureSimOptions& opt, double upload_s, SystemOutcome* out)
+      : sys_(sys), setup_(setup), net_(net), mailbox_(mailbox), t0_(t0), horizon_(opt.horizon_s), opt_(opt), out_(out)
+  {
+    const auto& in          = setup.econ;
+    const SystemEconomics e = system_economics(sys, in);
+    if (sys == System::gemini) {
+      c_.period_s       = in.iteration_s;
+      c_.training_s     = in.iteration_s;
+      c_.cpu_ckpt_s     = e.checkpoint_s;
+      c_.storage_s      = in.gemini_storage_interval_s;
+      c_.cpu_checkpoint = true;
+    } else {
+      c_.period_s   = e.period_s;
+      c_.training_s = e.period_s - e.blocking_s;
+      c_.storage_s  = e.period_s;
+    }
+    c_.upload_s               = upload_s;
+    out_->system              = sys;
+    out_->horizon_s           = opt.horizon_s;
+    out_->productive_fraction = c_.training_s / c_.period_s;
+    failed_.assign(size_t(in.instances), 0);
+  }
+
+  void run()
+  {
+    arm();
+    while (true) {
+      if (wait_until(horizon_) == Woke::horizon) {
+        out_->useful_s = work_at(horizon_);
+        break;
+      }
+      if (not episode())
+        break;
+    }
+    rx_->cancel();
+  }
+
+ private:
+  double now() const { return sg4::Engine::get_clock() - t0_; }
+  void arm() { rx_ = mailbox_->get_async<FailureEvent>(&event_); }
+
+  // Training progress at time t of the current stretch (started at resume_ from progress base_).
+  double work_at(double t) const
+  {
+    const double elapsed = std::max(0.0, t - resume_);
+    const double cycles  = std::floor(elapsed / c_.period_s);
+    return base_ + cycles * c_.training_s + std::min(c_.training_s, elapsed - cycles * c_.period_s);
+  }
+
+  // Waits until `until` (capped at the horizon) or a failure, whichever comes first.
+  Woke wait_until(double until)
+  {
+    const double end = std::min(until, horizon_);
+    const double dt  = end - now();
+    if (rx_->test() || (dt > 0 && sg4::Comm::wait_any_for({rx_}, dt) == 0)) {
+      take(event_);
+      arm();
+      return Woke::failure;
+    }
+    return until >= horizon_ ? Woke::horizon : Woke::done;
+  }
+
+  // Transfers with the failure mailbox watched: all done, a failure (transfers cancelled) or the horizon.
+  Woke transfer(std::vector<sg4::CommPtr> comms)
+  {
+    comms.insert(comms.begin(), rx_);
+    while (comms.size() > 1) {
+      const ssize_t k = sg4::Comm::wait_any_for(comms, horizon_ - now());
+      if (k <= 0) {
+        for (size_t i = 1; i < comms.size(); i++)
+          comms[i]->cancel();
+        if (k == -1)
+          return Woke::horizon;
+        take(event_);
+        arm();
+        return Woke::failure;
+      }
+      // Equal transfers end together: drop every finished one at once (wait_any is linear in the set).
+      comms.erase(comms.begin() + k);
+      comms.erase(std::remove_if(comms.begin() + 1, comms.end(), [](const sg4::CommPtr& c) { return c->test(); }),
+                  comms.end());
+    }
+    return Woke::done;
+  }
+
+  void take(const FailureEvent* ev)
+  {
+    out_->failures++;
+    if (ev->hardware)
+      for (int i : ev->instances)
+        failed_[size_t(i)] = 1;
+    any_hardware_ = any_hardware_ || ev->hardware;
+  }
+
+  void record(const std::string& phase, double start, double duration)
+  {
+    if (opt_.record_phases)
+      out_->phases.push_back({sys_, out_->episodes, phase, start, duration});
+  }
+
+  // The iterations and checkpoints before a failure at t, for the timeline.
+  void record_training(double t)
+  {
+    if (not opt_.record_phases)
+      return;
+    const long current = long(std::floor((t - resume_) / c_.period_s)); // 0-based, in progress at t
+    for (long j = std::max(0L, current - opt_.recorded_iterations + 1); j <= current; j++) {
+      const double start = resume_ + double(j) * c_.period_s;
+      record("iteration_" + std::to_string(iteration0_ + j + 1), start, std::min(c_.period_s, t - start));
+      if (c_.cpu_checkpoint && j >= 1) { // the checkpoint of iteration j runs during iteration j + 1
+        const double ck = resume_ + double(j) * c_.period_s;
+        const bool done = ck + c_.cpu_ckpt_s <= t;
+        record("checkpoint_" + std::to_string(iteration0_ + j) + (done ? "" : "_incomplete"), ck,
+               std::min(c_.cpu_ckpt_s, t - ck));
+      }
+    }
+  }
+
+  struct Target {
+    double work    = 0; // progress restored
+    double lost_s  = 0; // wall time of training redone
+    long iteration = 0; // iterations restored (GEMINI's CPU checkpoints)
+  };
+
+  // The last complete checkpoint in CPU memory (GEMINI) at time t: iteration j's checkpoint (snapshot at
+  // its end) is complete t_ckpt later; one still in flight does not count. j = 0: the restored state.
+  Target cpu_target(double t) const
+  {
+    const long j = std::max(0L, long(std::floor((t - resume_ - c_.cpu_ckpt_s) / c_.period_s)));
+    return {base_ + double(j) * c_.training_s, t - (resume_ + double(j) * c_.period_s), iteration0_ + j};
+  }
+
+  // The last complete checkpoint in remote storage at time t; updates the durable one.
+  Target storage_target(double t)
+  {
+    const long q = long(std::floor((t - resume_ - c_.upload_s) / c_.storage_s));
+    if (q >= 1) {
+      const double snap = resume_ + double(q) * c_.storage_s; // serialised and uploading from here
+      stored_work_      = sys_ == System::gemini ? work_at(snap) : base_ + double(q) * c_.training_s;
+      return {stored_work_, t - snap, 0};
+    }
+    // Nothing new in storage this stretch: back past its start, to the durable checkpoint.
+    return {stored_work_, (t - resume_) + (base_ - stored_work_) / out_->productive_fraction, 0};
+  }
+
+  bool cpu_recoverable() const { return c_.cpu_checkpoint && recoverable(setup_.placement, failed_); }
+
+  // One recovery episode, from the failure just taken to resumed training. False at the horizon.
+  bool episode()
+  {
+    const double t = now();
+    record_training(t);
+    const Target cpu   = c_.cpu_checkpoint ? cpu_target(t) : Target{};
+    const Target store = storage_target(t);
+    bool from_cpu      = cpu_recoverable();
+    Target target      = from_cpu ? cpu : store;
+    const auto& in     = setup_.econ;
+    const auto shard   = uint64_t(in.per_instance_bytes());
+    double retrieval_s = 0;
+    bool restarted     = true;
+    while (restarted) {
+      restarted = false;
+      if (from_cpu && not cpu_recoverable()) { // a failure during recovery took the last holder
+        from_cpu = false;
+        target   = store;
+      }
+      struct Phase {
+        std::string name;
+        double s;
+      };
+      std::vector<Phase> before = {{"detection", in.detection_s}};
+      if (from_cpu) // the live agents torch.save() the m in-memory replicas they hold (paper §7.1)
+        before.push_back({"serialization", in.replicas * in.per_instance_bytes() / in.serialization_Bps});
+      if (any_hardware_ && in.replacement_s > 0)
+        before.push_back({"replacement", in.replacement_s});
+      for (const auto& p : before) {
+        const double start = now();
+        const Woke w       = wait_until(start + p.s);
+        record(p.name, start, now() - start);
+        if (w == Woke::horizon)
+          return finish(target);
+        if (w == Woke::failure) {
+          restarted = true;
+          break;
+        }
+      }
+      if (restarted)
+        continue;
+      // Retrieval: every instance loads its shard of the restored checkpoint into its GPUs.
+      std::vector<sg4::CommPtr> comms;
+      for (int i = 0; i < in.instances; i++) {
+        sg4::Host* src = net_.storage;
+        if (from_cpu) {
+          int holder = -1; // the first surviving holder: itself, else a peer of its placement group
+          for (int h : setup_.placement.holders[size_t(i)])
+            if (not failed_[size_t(h)]) {
+              holder = h;
+              break;
+            }
+          src = net_.cpu[size_t(holder)];
+        }
+        comms.push_back(sg4::Comm::sendto_async(src, net_.gpu[size_t(i)], shard));
+      }
+      const double start = now();
+      const Woke w       = transfer(std::move(comms));
+      record(from_cpu ? "retrieval_cpu_memory" : "retrieval_storage", start, now() - start);
+      if (w == Woke::horizon)
+        return finish(target);
+      if (w == Woke::failure) {
+        restarted = true;
+        continue;
+      }
+      retrieval_s        = now() - start;
+      const double warm0 = now();
+      const Woke ww      = wait_until(warm0 + in.warmup_s);
+      record("warmup", warm0, now() - warm0);
+      if (ww == Woke::horizon)
+        return finish(target);
+      if (ww == Woke::failure)
+        restarted = true;
+    }
+    out_->episodes++;
+    (from_cpu ? out_->recoveries_from_cpu_memory : out_->recoveries_from_storage)++;
+    out_->lost_progress_s += target.lost_s;
+    out_->retrieval_s += retrieval_s;
+    out_->recovery_s += now() - t;
+    iteration0_ = from_cpu ? target.iteration : 0;
+    record("resume_at_iteration_" + std::to_string(iteration0_ + 1), now(), 0);
+    resume_ = now();
+    base_   = target.work;
+    std::fill(failed_.begin(), failed_.end(), 0);
+    any_hardware_ = false;
+    return true;
+  }
+
+  // The horizon came during a recovery: the progress kept is the checkpoint being restored.
+  bool finish(const Target& target)
+  {
+    out_->useful_s = target.work;
+    out_->lost_progress_s += target.lost_s;
+    return false;
+  }
+
+  System sys_;
+  const FailureSimSetup& setup_;
+  const Net& net_;
+  sg4::Mailbox* mailbox_;
+  double t0_;
+  double horizon_;
+  const FailureSimOptions& opt_;
+  SystemOutcome* out_;
+  Cadence c_;
+  sg4::CommPtr rx_;
+  FailureEvent* event_ = nullptr;
+  double resume_       = 0; // wall time the current stretch of training began
+  double base_         = 0; // progress restored at resume_
+  double stored_work_  = 0; // progress of the latest durable checkpoint in storage (0: the job's start)
+  long iteration0_     = 0; // GEMINI: iterations restored at resume_ (timeline numbering)
+  std::vector<char> failed_;
+  bool any_hardware_ = false;
+};
+
+} // namespace
+
+FailureSimSetup failure_sim_setup(const Experiment& e, double iteration_s)
+{
+  FailureSimSetup s;
+  s.econ           = economics_inputs(e, iteration_s);
+  s.placement      = make_placement(e.instances, e.checkpoint.replicas, e.checkpoint.placement);
+  s.nic_latency_s  = e.cluster.nic_latency_s;
+  s.pcie_latency_s = e.cluster.pcie_latency_s;
+  return s;
+}
+
+const SystemOutcome& FailureSimResult::of(System s) const
+{
+  for (const auto& o : systems)
+    if (o.system == s)
+      return o;
+  throw std::out_of_range("failure simulation: system " + to_string(s) + " was not simulated");
+}
+
+FailureSimResult simulate_failures(const FailureSimSetup& setup, const std::vector<FailureEvent>& events,
+                                   const FailureSimOptions& opt)
+{
+  if (sg4::Engine::is_initialized())
+    throw std::logic_error("simulate_failures: a SimGrid Engine is alive; run after it is destroyed");
+  if (opt.systems.empty() || not(opt.horizon_s > 0))
+    throw std::invalid_argument("simulate_failures: needs a system and a positive horizon");
+  const auto wall0 = std::chrono::steady_clock::now();
+  FailureSimResult result;
+
+  sg4::Engine engine("gemini-sim-failures");
+  // The network model survives the previous Engine and cannot change once a platform existed.
+  if (simgrid::config::get_value<std::string>("network/model") != "CM02")
+    configure_network_model();
+  auto* root = sg4::create_star_zone("failure-sim"); // the systems' zones, never routed between
+  std::vector<NetLinks> links;
+  for (System s : opt.systems)
+    links.push_back(create_links(root, to_string(s) + "/", setup));
+  std::vector<Net> nets;
+  for (size_t k = 0; k < opt.systems.size(); k++)
+    nets.push_back(build_net(root, to_string(opt.systems[k]) + "/", links[k], setup));
+  root->seal();
+  sg4::Host* control = nets[0].cpu[0]; // every control actor lives here (mailbox messages carry no bytes)
+
+  // Steady state, simulated once: all instances write their shard to storage at once.
+  double t0 = sg4::Engine::get_clock();
+  sg4::Actor::create("upload-probe", control, [&] {
+    std::vector<sg4::CommPtr> comms;
+    for (size_t i = 0; i < nets[0].cpu.size(); i++)
+      comms.push_back(
+          sg4::Comm::sendto_async(nets[0].cpu[i], nets[0].storage, uint64_t(setup.econ.per_instance_bytes())));
+    wait_all(comms);
+    result.storage_upload_s = sg4::Engine::get_clock() - t0;
+  });
+  engine.run();
+
+  // The run itself; the clock goes on, so every time is measured from t0.
+  t0 = sg4::Engine::get_clock();
+  result.systems.resize(opt.systems.size());
+  std::vector<sg4::Mailbox*> boxes;
+  std::vector<std::unique_ptr<Trainer>> trainers;
+  for (size_t k = 0; k < opt.systems.size(); k++) {
+    boxes.push_back(sg4::Mailbox::by_name("failures/" + to_string(opt.systems[k])));
+    trainers.push_back(std::make_unique<Trainer>(opt.systems[k], setup, nets[k], boxes[k], t0, opt,
+                                                 result.storage_upload_s, &result.systems[k]));
+  }
+  int delivered = 0;
+  sg4::Actor::create("failure-injector", control, [&] {
+    for (const auto& ev : events) {
+      if (ev.time_s >= opt.horizon_s)
+        break;
+      sg4::this_actor::sleep_until(t0 + ev.time_s);
+      for (auto* box : boxes)
+        box->put_init(const_cast<FailureEvent*>(&ev), 0)->detach();
+      delivered++;
+    }
+  });
+  for (size_t k = 0; k < trainers.size(); k++)
+    sg4::Actor::create("trainer/" + to_string(opt.systems[k]), control, [t = trainers[k].get()] { t->run(); });
+  engine.run();
+  result.events = delivered;
+  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  XBT_DEBUG("%d failure events over %g s simulated in %g s", delivered, opt.horizon_s, result.wall_s);
+  return result;
+}
+
+MonteCarloEstimate simulated_recovery_probability(const Experiment& e, int events)
+{
+  const double horizon    = kSecondsPerDay * events;
+  auto spec               = failure_process_spec(e, horizon);
+  spec.hardware_fraction  = 1;
+  // About two events a day drawn, then one kept a day: each recovery ends long before the next failure,
+  // so every episode is one drawn set of instances.
+  spec.rate_per_instance_day = 2 * instances_per_event(spec) / e.instances;
+  const auto drawn           = generate_failures(spec);
+  if (drawn.size() < size_t(events))
+    throw std::logic_error("simulated_recovery_probability: too few events drawn");
+  std::vector<FailureEvent> spaced(drawn.begin(), drawn.begin() + events);
+  for (size_t i = 0; i < spaced.size(); i++)
+    spaced[i].time_s = kSecondsPerDay * (double(i) + 0.5);
+  FailureSimOptions opt;
+  opt.horizon_s = horizon;
+  opt.systems   = {System::gemini};
+  // The iteration time does not change which tier recovers; any positive one will do.
+  const double t_iter = e.failures.iteration_time_s > 0 ? e.failures.iteration_time_s : 1.0;
+  const auto result   = simulate_failures(failure_sim_setup(e, t_iter), spaced, opt);
+  const auto& g       = result.systems[0];
+  MonteCarloEstimate m;
+  m.samples        = g.episodes;
+  m.probability    = g.episodes ? double(g.recoveries_from_cpu_memory) / double(g.episodes) : 0;
+  m.standard_error = g.episodes ? std::sqrt(m.probability * (1 - m.probability) / double(g.episodes)) : 0;
+  return m;
+}
+
+} // namespace gsim

@@ -1,0 +1,244 @@
+#include "sim/engine/zero3_replay.hpp"
+
+#include "models/zero3_memory.hpp"
+#include "sim/engine/collectives.hpp"
+#include "sim/report/iteration_report.hpp"
+#include "sim/engine/platform.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <stdexcept>
+
+XBT_LOG_NEW_DEFAULT_CATEGORY(gsim_replay, "gemini-sim ZeRO-3 iteration replay");
+
+namespace gsim {
+
+namespace {
+
+// What the two streams share: the communication stream's FIFO of issued collectives and which are done.
+struct Streams {
+  const Zero3Program* program        = nullptr;
+  const RingCollectives* collectives = nullptr;
+  int iterations                     = 0;
+  sg4::MutexPtr mutex                = sg4::Mutex::create();
+  sg4::ConditionVariablePtr issued   = sg4::ConditionVariable::create();
+  sg4::ConditionVariablePtr done_cv  = sg4::ConditionVariable::create();
+  std::deque<size_t> queue; // record indices, issue order
+  std::vector<char> done;   // per (iteration, op)
+  bool finished                 = false;
+  ReplayResult* out             = nullptr;
+  CheckpointTraffic* checkpoint = nullptr;
+  int profile_iterations        = 0; // iterations before the checkpointed ones
+  std::function<void()> plan;        // called at the start of the first checkpointed one
+
+  size_t id(int iteration, int op) const { return size_t(iteration) * program->comms.size() + size_t(op); }
+};
+
+// The compute stream: runs each step's kernels once the collective it needs is complete, issuing
+// collectives at the hooks; the optimizer step waits for every collective of the iteration.
+void compute_stream(Streams* s)
+{
+  const Zero3Program& p = *s->program;
+  auto issue            = [s](int it, const std::vector<int>& ops) {
+    const std::unique_lock lock(*s->mutex);
+    for (int op : ops) {
+      s->out->comms[s->id(it, op)].issued = sg4::Engine::get_clock();
+      s->queue.push_back(s->id(it, op));
+    }
+    if (not ops.empty())
+      s->issued->notify_all();
+  };
+  auto wait = [s](size_t id) {
+    std::unique_lock lock(*s->mutex);
+    s->done_cv->wait(lock, [s, id] { return s->done[id] != 0; });
+  };
+  auto run = [s](int it, int step, double seconds) {
+    if (seconds <= 0)
+      return;
+    const double start = sg4::Engine::get_clock();
+    sg4::this_actor::sleep_for(seconds);
+    s->out->computes.push_back({it, step, start, sg4::Engine::get_clock()});
+  };
+  for (int it = 0; it < s->iterations; it++) {
+    if (it == s->profile_iterations && s->plan)
+      s->plan(); // the profiled iterations are all done: their spans are known
+    s->out->iterations.push_back({sg4::Engine::get_clock(), 0});
+    if (s->checkpoint)
+      s->checkpoint->begin_iteration(it);
+    for (size_t k = 0; k < p.steps.size(); k++) {
+      const ComputeStep& step = p.steps[k];
+      issue(it, step.issue);
+      if (step.wait_for >= 0)
+        wait(s->id(it, step.wait_for));
+      run(it, int(k), step.seconds);
+      issue(it, step.issue_after);
+    }
+    if (not p.comms.empty())
+      wait(s->id(it, int(p.comms.size()) - 1)); // FIFO: the last one done means all done
+    if (s->checkpoint)
+      s->checkpoint->wait_update(it); // the update overwrites the states being checkpointed
+    run(it, -1, p.optimizer_s);
+    s->out->iterations.back().end = sg4::Engine::get_clock();
+    if (s->checkpoint)
+      s->checkpoint->end_iteration(it);
+  }
+  if (s->checkpoint)
+    s->checkpoint->finish();
+  const std::unique_lock lock(*s->mutex);
+  s->finished = true;
+  s->issued->notify_all();
+}
+
+// The communication stream: one collective at a time, in issue order (NCCL serialises the kernels of
+// one communicator, and ZeRO-3's all-gathers and reduce-scatters share the data-parallel one).
+void comm_stream(Streams* s)
+{
+  for (;;) {
+    size_t id = 0;
+    {
+      std::unique_lock lock(*s->mutex);
+      s->issued->wait(lock, [s] { return not s->queue.empty() || s->finished; });
+      if (s->queue.empty())
+        return;
+      id = s->queue.front();
+      s->queue.pop_front();
+    }
+    const int it     = s->out->comms[id].iteration;
+    const int op_idx = s->out->comms[id].op;
+    if (s->checkpoint && op_idx == 0)
+      s->checkpoint->after_op(it, -1); // blocking: the checkpoint goes before the iteration's training traffic
+    CommRecord& rec  = s->out->comms[id];
+    const CommOp& op = s->program->comms[size_t(rec.op)];
+    rec.start        = sg4::Engine::get_clock();
+    s->collectives->run(op.op, op.bytes);
+    rec.end = sg4::Engine::get_clock();
+    {
+      const std::unique_lock lock(*s->mutex);
+      s->done[id] = 1;
+      s->done_cv->notify_all();
+    }
+    if (s->checkpoint) // chunks planned into the span this collective opens
+      s->checkpoint->after_op(it, op_idx);
+  }
+}
+
+} // namespace
+
+double typical_message_bytes(const Zero3Program& p)
+{
+  std::vector<double> sizes;
+  double total = 0;
+  for (const auto& c : p.comms) {
+    sizes.push_back(c.bytes);
+    total += c.bytes;
+  }
+  if (sizes.empty())
+    return 0;
+  std::sort(sizes.begin(), sizes.end());
+  double above = total;
+  for (double b : sizes) {
+    if (above - b < total / 2)
+      return b;
+    above -= b;
+  }
+  return sizes.back();
+}
+
+namespace {
+CheckpointReplay last_checkpoint; // one replay per process
+bool replayed = false;
+} // namespace
+
+const CheckpointReplay* last_checkpoint_replay()
+{
+  return replayed ? &last_checkpoint : nullptr;
+}
+
+ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
+{
+  static bool once = false;
+  if (once)
+    throw std::logic_error("replay_zero3: one SimGrid simulation per process (run a child process)");
+  once = true;
+
+  ReplayResult out;
+  out.program = make_zero3_program(e, cost);
+  out.spec    = platform_spec(e, cost, typical_message_bytes(out.program));
+
+  sg4::Engine engine("gemini-sim");
+  configure_network_model();
+  const Platform platform(out.spec);
+  const RingCollectives collectives(out.spec, &platform, e.run.collectives);
+
+  const bool checkpointing = e.checkpoint.scheme != Scheme::none;
+  const int profiled       = checkpointing ? e.checkpoint.profile_iterations : 0;
+  const int iterations     = profiled + e.run.iterations;
+  CheckpointTraffic traffic(platform, e.run.collectives, e.checkpoint.placement, &out.checkpoint);
+
+  Streams s;
+  s.program           = &out.program;
+  s.collectives       = &collectives;
+  s.iterations        = iterations;
+  s.out               = &out;
+  const size_t n_comm = out.program.comms.size() * size_t(iterations);
+  s.done.assign(n_comm, 0);
+  out.comms.resize(n_comm);
+  for (int it = 0; it < iterations; it++)
+    for (size_t op = 0; op < out.program.comms.size(); op++)
+      out.comms[s.id(it, int(op))] = {it, int(op), 0, 0, 0};
+  out.computes.reserve(out.program.steps.size() * size_t(iterations));
+  if (checkpointing) {
+    // GEMINI's online profiling (§5.4): plan over what the first iterations left idle.
+    const PartitionInputs in = checkpoint_partition_inputs(e, cost, true, "the replay's calibration").inputs;
+    const double free_gpu    = estimate_gpu_memory(e).free();
+    s.checkpoint             = &traffic;
+    s.profile_iterations     = profiled;
+    s.plan                   = [&out, &e, &traffic, in, free_gpu, profiled] {
+      const auto profiled_stats = iteration_stats(out, e.checkpoint.span_threshold_s);
+      std::vector<std::vector<double>> spans;
+      for (const auto& st : profiled_stats)
+        spans.push_back(st.spans_s);
+      traffic.start(make_checkpoint_schedule(e.checkpoint.scheme, in, spans, e.checkpoint.span_threshold_s,
+                                                               int(out.program.comms.size()), free_gpu),
+                                      profiled);
+      // Measured now, before any checkpoint traffic: the last profiled iteration's trailing span ends at
+      // its own head (iteration_report.hpp), not at a checkpointed iteration's first collective.
+      out.checkpoint.profile_iteration_time_s = profiled_stats.back().time_s;
+      out.checkpoint.profile_idle_time_s      = profiled_stats.back().idle_long_s;
+      out.checkpoint.profile_spans_s          = profiled_stats.back().spans_s;
+    };
+  }
+
+  sg4::Actor::create("compute-stream", platform.gpu(0), compute_stream, &s);
+  sg4::Actor::create("comm-stream", platform.gpu(0), comm_stream, &s);
+  engine.run();
+  if (out.iterations.size() != size_t(iterations) || not s.finished)
+    throw std::logic_error("replay_zero3: the simulation ended before the last iteration (deadlock)");
+  if (checkpointing) {
+    traffic.summarize();
+    // Fig 8's bars: the idle time the profile saw, and what is left of it once the chunks ran.
+    const auto its                 = iteration_stats(out, e.checkpoint.span_threshold_s);
+    auto& ck                       = out.checkpoint;
+    const std::vector<double>& was = ck.profile_spans_s;
+    for (auto& rec : ck.iterations) {
+      const auto& now = its[size_t(rec.iteration)];
+      for (size_t p = 0; p < was.size() && p < now.spans_s.size(); p++)
+        if (was[p] > e.checkpoint.span_threshold_s)
+          rec.idle_left_s += now.spans_s[p];
+      for (size_t k = 0; k < rec.span_busy_s.size(); k++) {
+        const int after = ck.schedule.after_op[k];
+        if (after >= 0 && size_t(after) < was.size() && was[size_t(after)] > e.checkpoint.span_threshold_s)
+          rec.idle_left_s -= rec.span_busy_s[k];
+      }
+      rec.idle_left_s = std::max(0.0, rec.idle_left_s);
+    }
+  }
+  last_checkpoint = out.checkpoint;
+  replayed        = true;
+  XBT_DEBUG("replayed %d iterations in %g simulated seconds", iterations, sg4::Engine::get_clock());
+  return out;
+}
+
+} // namespace gsim

@@ -1,0 +1,62 @@
+#pragma once
+// The ZeRO-3 iteration replayed on the SimGrid platform: a compute stream and a communication stream,
+// for every GPU of every instance. All ranks run the same program in lockstep (every collective spans
+// all of them), so one compute actor and one communication actor drive all ranks together: each
+// collective moves every rank's bytes over every rank's links (flow mode) and completes when the last
+// rank's share has arrived, and the compute stream of every rank waits for it. Compute kernels are
+// timed waits whose lengths come from the calibration (models/zero3_schedule.cpp); nothing else competes
+// for a GPU's SMs, so no SimGrid execution is needed for them.
+//
+// With a checkpoint scheme other than none, the replay first runs checkpoint.profile_iterations
+// iterations without checkpoints, plans the partition over their idle spans, then runs e.run.iterations
+// iterations that each carry one checkpoint (sim/engine/checkpoint_traffic.hpp). With none, it runs
+// e.run.iterations iterations.
+#include "sim/engine/checkpoint_traffic.hpp"
+#include "models/topology.hpp"
+#include "models/zero3_schedule.hpp"
+
+#include <vector>
+
+namespace gsim {
+
+struct CommRecord {
+  int iteration = 0;
+  int op        = 0; // index into Zero3Program::comms
+  double issued = 0; // when the compute stream issued it, seconds
+  double start  = 0; // when the communication stream started it
+  double end    = 0;
+};
+
+struct ComputeRecord {
+  int iteration = 0;
+  int step      = 0; // index into Zero3Program::steps; -1: the optimizer step
+  double start  = 0;
+  double end    = 0;
+};
+
+struct IterationRecord {
+  double start = 0; // the compute stream begins the forward pass
+  double end   = 0; // the optimizer step is done
+};
+
+struct ReplayResult {
+  Zero3Program program;
+  PlatformSpec spec;
+  std::vector<CommRecord> comms;           // in start order (the stream is FIFO)
+  std::vector<ComputeRecord> computes;     // in start order, zero-length kernels left out
+  std::vector<IterationRecord> iterations; // profiled iterations first, then the checkpointed ones
+  CheckpointReplay checkpoint;             // the checkpoint traffic (empty schedule when scheme is none)
+};
+
+/** Simulates e.run.iterations iterations of `e`. Creates the process's one SimGrid Engine: call once. */
+ReplayResult replay_zero3(const Experiment& e, const CostModel& cost);
+
+/** The checkpoint part of this process's replay (nullptr before replay_zero3 has run): the summary stage
+ *  that reports it runs after the simulation stage, which owns the ReplayResult. */
+const CheckpointReplay* last_checkpoint_replay();
+
+/** The message size the links' efficiencies are read at: the byte-weighted median collective of the
+ *  program (half of the bytes move in collectives at least this large). */
+double typical_message_bytes(const Zero3Program& p);
+
+} // namespace gsim

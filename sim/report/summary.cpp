@@ -1,0 +1,70 @@
+#include "sim/report/summary.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace gsim {
+
+void RunResult::section(const std::string& title)
+{
+  lines_.emplace_back("#", title);
+}
+
+void RunResult::set(const std::string& key, const nlohmann::json& value, const std::string& label,
+                    const std::string& shown)
+{
+  summary_[key] = value;
+  if (not label.empty())
+    lines_.emplace_back(label, shown.empty() ? value.dump() : shown);
+}
+
+std::string RunResult::text() const
+{
+  size_t width = 0;
+  for (const auto& [label, shown] : lines_)
+    if (label != "#")
+      width = std::max(width, label.size());
+  std::ostringstream out;
+  for (const auto& [label, shown] : lines_) {
+    if (label == "#")
+      out << "\n" << shown << "\n";
+    else
+      out << "  " << label << std::string(width - label.size() + 2, ' ') << shown << "\n";
+  }
+  return out.str();
+}
+
+std::string fmt(const char* format, double v)
+{
+  char buf[128];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+void write_file_atomically(const std::string& path, const std::string& content)
+{
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  if (p.has_parent_path())
+    fs::create_directories(p.parent_path());
+  fs::path tmp = p;
+  // Host and pid make the temporary name unique when processes on several machines write into one
+  // shared directory (sweep shards on a cluster file system): pids alone repeat across hosts.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  tmp += ".tmp." + std::string(host) + "." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << content;
+    out.close();
+    if (not out)
+      throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, p);
+}
+
+} // namespace gsim

@@ -1,0 +1,47 @@
+// Summary stage: where each instance's checkpoint replicas live (Algorithm 1) and the probability that
+// failures.simultaneous instances failing at once can all be recovered from CPU memory.
+#include "models/placement.hpp"
+#include "sim/run/registry.hpp"
+
+namespace gsim {
+namespace {
+
+std::string groups_text(const Placement& p)
+{
+  // Readable with the paper's 1-based numbering; long lists are cut after a few groups.
+  std::string s;
+  const size_t shown = std::min<size_t>(p.groups.size(), 6);
+  for (size_t g = 0; g < shown; g++) {
+    s += "{";
+    for (size_t j = 0; j < p.groups[g].size(); j++)
+      s += (j ? "," : "") + std::to_string(p.groups[g][j] + 1);
+    s += "} ";
+  }
+  if (shown < p.groups.size())
+    s += "... (" + std::to_string(p.groups.size()) + " groups)";
+  return s;
+}
+
+void placement_stage(const Experiment& e, RunResult& r)
+{
+  const auto p  = make_placement(e.instances, e.checkpoint.replicas, e.checkpoint.placement);
+  const int k   = e.failures.simultaneous;
+  const auto pr = recovery_probability(p, k, e.run.seed);
+  r.section("Checkpoint placement");
+  r.set("placement_strategy", to_string(p.used), "strategy (Algorithm 1)",
+        to_string(p.used) + (p.used != p.asked ? " (asked: " + to_string(p.asked) + ")" : "") +
+            ", m = " + std::to_string(p.replicas));
+  // JSON lists instance ids from 0, as the simulator names instances.
+  r.set("placement_groups", p.groups, "groups (instances from 1)", groups_text(p));
+  r.set("recovery_probability", pr.probability, "P(recover " + std::to_string(k) + " failures from CPU)",
+        fmt("%.4f", pr.probability) +
+            (pr.method == "monte_carlo" ? fmt(" +- %.4f", pr.standard_error) : std::string()) + " (" + pr.method + ")");
+  r.set("recovery_probability_method", pr.method);
+  if (pr.method == "monte_carlo")
+    r.set("recovery_probability_stderr", pr.standard_error);
+}
+
+const RegisterSummaryStage reg({20, "placement", placement_stage});
+
+} // namespace
+} // namespace gsim

@@ -1,0 +1,106 @@
+// Summary stage: the SimGrid replay of ZeRO-3 training (sim/engine/zero3_replay.hpp): iteration time, compute
+// and exposed communication, the network's idle spans (Fig 8), and, with --out, iterations.csv,
+// comm_gap.txt (the GEMINI artifact's layout) and timeline.json (Perfetto: every GPU of the first
+// instance and the first GPU of the last; all ranks run in lockstep, so the other tracks are copies).
+// One SimGrid simulation per process: this stage runs it once; sweeps and figures run children.
+#include "models/config_error.hpp"
+#include "sim/report/iteration_report.hpp"
+#include "sim/run/registry.hpp"
+
+namespace gsim {
+namespace {
+
+std::string ms(double s)
+{
+  return fmt("%.1f ms", s * 1e3);
+}
+
+// The shipped calibration, or nullptr while it has not been committed (then the stage says so and skips).
+const Calibration* shipped_calibration(std::string& why)
+{
+  try {
+    return &Calibration::shipped();
+  } catch (const ConfigError& e) {
+    if (e.key() != "(directory)")
+      throw; // a malformed calibration is an error, not a missing one
+    why = e.what();
+    return nullptr;
+  }
+}
+
+void simulation_stage(const Experiment& e, RunResult& r)
+{
+  r.section("Simulation (SimGrid, ZeRO-3 replay)");
+  std::string why;
+  const Calibration* cal = shipped_calibration(why);
+  if (cal == nullptr) {
+    r.set("simulation_note", "not simulated: " + why, "note", "not simulated: " + why);
+    return;
+  }
+  const CostModel cost(*cal, e.cluster);
+  ReplayResult rep;
+  try {
+    rep = replay_zero3(e, cost);
+  } catch (const ConfigError& err) {
+    if (err.file().rfind(cal->dir(), 0) != 0)
+      throw;
+    // The calibration lacks a series the model needs (e.g. the 2-GPU NCCL run is not committed yet).
+    r.set("simulation_note", std::string("not simulated: ") + err.what(), "note",
+          std::string("not simulated: ") + err.what());
+    return;
+  }
+  const auto its          = iteration_stats(rep, e.checkpoint.span_threshold_s);
+  const IterationStats& s = its.back(); // steady state: every simulated iteration is the same program
+
+  r.set("collective_mode", to_string(e.run.collectives), "collectives", to_string(e.run.collectives));
+  r.set("simulated_iterations", int(its.size()));
+  r.set("iteration_time_s", s.time_s, "iteration time", fmt("%.3f s", s.time_s));
+  r.set("compute_time_s", s.compute_s, "compute (kernels + optimizer)", fmt("%.3f s", s.compute_s));
+  r.set("exposed_communication_s", s.exposed_communication_s, "exposed communication",
+        fmt("%.3f s", s.exposed_communication_s));
+  r.set("communication_busy_s", s.comm_busy_s, "communication stream busy", fmt("%.3f s", s.comm_busy_s));
+  r.set("network_idle_time_s", s.idle_long_s, "network idle (spans > threshold)",
+        fmt("%.3f s", s.idle_long_s) + " in " + std::to_string(s.long_spans) + " spans > " +
+            ms(e.checkpoint.span_threshold_s));
+  r.set("network_idle_total_s", s.idle_total_s, "network idle (all spans)",
+        fmt("%.3f s", s.idle_total_s) + " in " + std::to_string(s.spans_s.size()) + " spans");
+  r.set("idle_spans", int(s.spans_s.size()));
+  r.set("long_idle_spans", s.long_spans);
+  r.set("longest_idle_span_s", s.longest_span_s, "longest idle span", ms(s.longest_span_s));
+  nlohmann::json spans = nlohmann::json::array();
+  for (const auto& it : its) {
+    nlohmann::json row = nlohmann::json::array();
+    for (double v : it.spans_s)
+      row.push_back(v * 1e3);
+    spans.push_back(row);
+  }
+  r.set("idle_spans_ms", spans); // per simulated iteration, in time order (read by the checkpoint planner)
+
+  const auto& p = rep.program;
+  r.set("collectives_per_iteration", int(p.comms.size()), "collectives per iteration",
+        std::to_string(p.comms.size()) + fmt(" (all-gathers %.1f GB", p.comm_bytes(CollOp::all_gather) / 1e9) +
+            fmt(", reduce-scatters %.1f GB)", p.comm_bytes(CollOp::reduce_scatter) / 1e9));
+  r.set("allgather_bytes_per_iteration", p.comm_bytes(CollOp::all_gather));
+  r.set("reduce_scatter_bytes_per_iteration", p.comm_bytes(CollOp::reduce_scatter));
+  r.set("link_nic_Bps", rep.spec.nic.bandwidth_Bps, "NIC (per NIC, calibrated)",
+        fmt("%.2f GB/s", rep.spec.nic.bandwidth_Bps / 1e9));
+  r.set("link_nvlink_Bps", rep.spec.nvlink.bandwidth_Bps, "NVLink (per port or brick, calibrated)",
+        fmt("%.1f GB/s", rep.spec.nvlink.bandwidth_Bps / 1e9));
+  r.set("ring_step_latency_s", rep.spec.ring_latency_s);
+  const auto& t = e.training; // kernel variants and how the calibration priced each (kernels.json entry or passes)
+  r.set("kernel_variants",
+        {{"attention", to_string(t.attention)}, {"activation", to_string(t.activation)}, {"norm", to_string(t.norm)}},
+        "kernel variants",
+        "attention " + to_string(t.attention) + ", activation " + to_string(t.activation) + ", norm " +
+            to_string(t.norm));
+  r.set("kernel_pricing", p.kernel_sources);
+
+  r.add_file("iterations.csv", iterations_csv(its));
+  r.add_file("comm_gap.txt", comm_gap_text(its));
+  r.add_file("timeline.json", timeline_json(rep, default_timeline_ranks(rep.spec)));
+}
+
+const RegisterSummaryStage reg({50, "simulation", simulation_stage});
+
+} // namespace
+} // namespace gsim
