@@ -7,6 +7,7 @@
 // Layout: row-major C = A B with no operand transposed (cuBLAS is column-major, so it is asked for
 // C^T = B^T A^T). Training runs some of these with a transposed operand (a Linear's forward is X W^T);
 // the cost model prices shapes, and the transposes are a second-order effect it does not model.
+#include "source_dir.hpp"
 #include "bench/gpu/gpu_common.hpp"
 #include "bench/gpu/model_shapes.hpp"
 
