@@ -11,7 +11,6 @@
 namespace gsim {
 
 namespace {
-constexpr double kHour_s = 3600;
 
 // The phases every system goes through after a failure, whatever its checkpoints: detecting it, for a
 // hardware failure getting a new machine, and restarting the job (process start, NCCL set-up,
@@ -36,7 +35,7 @@ SystemEconomics storage_system(System s, const EconomicsInputs& in, double inter
   e.blocking_s                   = in.per_instance_bytes() / in.serialization_Bps;
   e.period_s                     = e.blocking_s + interval_s;
   e.productive_fraction          = interval_s / e.period_s;
-  e.checkpoints_per_hour_storage = kHour_s / e.period_s;
+  e.checkpoints_per_hour_storage = kSecondsPerHour / e.period_s;
   // Recovery always reads the latest checkpoint back from storage: all N instances share its
   // aggregate bandwidth, so the read takes as long as the write.
   const double read_s = in.checkpoint_bytes / in.storage_Bps;
@@ -61,8 +60,8 @@ SystemEconomics gemini_system(const EconomicsInputs& in)
   e.period_s                     = in.iteration_s;
   e.blocking_s                   = 0;
   e.productive_fraction          = 1;
-  e.checkpoints_per_hour_cpu     = kHour_s / in.iteration_s;
-  e.checkpoints_per_hour_storage = kHour_s / in.gemini_storage_interval_s;
+  e.checkpoints_per_hour_cpu     = kSecondsPerHour / in.iteration_s;
+  e.checkpoints_per_hour_storage = kSecondsPerHour / in.gemini_storage_interval_s;
   // On any failure the live agents torch.save() the replicas they hold in CPU memory: the local copy
   // and the m - 1 peers' (paper §7.1; Fig 14: "2 in-memory replicas" with m = 2), then reload them.
   const double serialization_s = in.replicas * in.per_instance_bytes() / in.serialization_Bps;

@@ -44,18 +44,18 @@ int domains(const FailureProcessSpec& s)
 }
 } // namespace
 
-FailureProcessSpec failure_process_spec(const Experiment& e, double horizon_s)
+FailureProcessSpec failure_process_spec(const FailureSpec& f, int instances, uint64_t seed, double horizon_s)
 {
   FailureProcessSpec s;
-  s.instances             = e.instances;
-  s.rate_per_instance_day = e.failures.rate_per_instance_day;
-  s.hardware_fraction     = e.failures.hardware_fraction;
-  s.model                 = e.failures.model;
-  s.simultaneous          = e.failures.simultaneous;
-  s.domain_size           = std::min(e.failures.correlated_group_size, e.instances);
-  s.correlated_fraction   = e.failures.correlated_fraction;
+  s.instances             = instances;
+  s.rate_per_instance_day = f.rate_per_instance_day;
+  s.hardware_fraction     = f.hardware_fraction;
+  s.model                 = f.model;
+  s.simultaneous          = f.simultaneous;
+  s.domain_size           = std::min(f.correlated_group_size, instances);
+  s.correlated_fraction   = f.correlated_fraction;
   s.horizon_s             = horizon_s;
-  s.seed                  = e.run.seed;
+  s.seed                  = seed;
   return s;
 }
 

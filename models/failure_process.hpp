@@ -39,8 +39,8 @@ struct FailureProcessSpec {
   uint64_t seed                = 1;
 };
 
-/** The failure process of experiment `e` over `horizon_s` seconds. */
-FailureProcessSpec failure_process_spec(const Experiment& e, double horizon_s);
+/** The failure process `f` of `instances` instances over `horizon_s` seconds, drawn from `seed`. */
+FailureProcessSpec failure_process_spec(const FailureSpec& f, int instances, uint64_t seed, double horizon_s);
 
 /** Mean number of instances one event takes down. */
 double instances_per_event(const FailureProcessSpec& s);

@@ -8,10 +8,10 @@
 //     hardware issues"), and with the correlated model's default domain failures.
 // Each iteration is one whole simulation (platform, failure draws excluded, the run); manual time, medians:
 //   failure_month_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
-#include "source_dir.hpp"
 #include "models/failure_process.hpp"
-#include "sim/engine/failure_sim.hpp"
 #include "models/units.hpp"
+#include "sim/engine/failure_sim.hpp"
+#include "source_dir.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -19,15 +19,16 @@
 
 namespace {
 
-constexpr double kMonth_s = 30 * kSecondsPerDay;
+constexpr double kMonth_s = 30 * gsim::kSecondsPerDay;
 
 void month(benchmark::State& state, int instances, std::vector<std::string> sets)
 {
   sets.push_back("instances=" + std::to_string(instances));
   sets.push_back("failures.iteration_time_s=62"); // the paper's measured GPT-2 100B iteration (§7.2)
-  const auto e      = gsim::load_experiment(std::string(GSIM_SOURCE_DIR) + "/configs/p4d16.json", sets);
-  const auto setup  = gsim::failure_sim_setup(e, e.failures.iteration_time_s);
-  const auto events = gsim::generate_failures(gsim::failure_process_spec(e, kMonth_s));
+  const auto e     = gsim::load_experiment(std::string(GSIM_SOURCE_DIR) + "/configs/p4d16.json", sets);
+  const auto setup = gsim::failure_sim_setup(e, e.failures.iteration_time_s);
+  const auto events =
+      gsim::generate_failures(gsim::failure_process_spec(e.failures, e.instances, e.run.seed, kMonth_s));
   gsim::FailureSimOptions opt;
   opt.horizon_s = kMonth_s;
   gsim::FailureSimResult r;

@@ -1,5 +1,6 @@
 // `gemini-sim run --config FILE [--set k=v]... [--json] [--out DIR]`: one experiment, one summary.
 #include "models/config_error.hpp"
+#include "sim/run/pipeline.hpp"
 #include "sim/run/registry.hpp"
 
 #include <filesystem>
@@ -8,27 +9,30 @@
 namespace gsim {
 namespace {
 
-struct RunOptions {
+struct RunFlags {
   std::string config;
   std::vector<std::string> sets;
   bool json = false;
   std::string out;
   std::string idle_profile;
+  bool timeline = false;
 };
 
-int run_experiment(const RunOptions& o)
+int run_experiment(const RunFlags& o)
 {
   auto sets = o.sets;
   if (not o.idle_profile.empty())
     sets.push_back("checkpoint.idle_profile=\"" + o.idle_profile + "\"");
-  Experiment e = load_experiment(o.config, sets);
-  RunResult r;
-  for (const auto& stage : summary_stages())
-    stage.run(e, r);
+  const Experiment e = load_experiment(o.config, sets);
+  RunContext ctx(e, RunOptions{.timeline = o.timeline});
+  run_pipeline(ctx);
+  const RunResult& r = ctx.report;
   nlohmann::json doc = r.summary();
-  doc["config"]      = e.effective;
-  doc["config_file"] = e.file;
-  doc["seed"]        = e.run.seed;
+  // schema_version counts incompatible changes of summary.json's keys (docs/architecture.md).
+  doc["schema_version"] = kSummarySchemaVersion;
+  doc["config"]         = e.effective;
+  doc["config_file"]    = e.file;
+  doc["seed"]           = e.run.seed;
 
   if (not o.out.empty()) {
     std::error_code ec;
@@ -50,7 +54,7 @@ int run_experiment(const RunOptions& o)
 }
 
 const RegisterCommand reg("run", [](CLI::App& app) -> std::function<int()> {
-  auto o   = std::make_shared<RunOptions>();
+  auto o   = std::make_shared<RunFlags>();
   auto* sc = app.add_subcommand("run", "simulate one experiment config (the default subcommand)");
   sc->add_option("-c,--config", o->config, "experiment config (JSON), e.g. configs/p4d16.json")->required();
   sc->add_option("--set", o->sets, "override a config key: dotted.key=value (repeatable)");
@@ -58,6 +62,9 @@ const RegisterCommand reg("run", [](CLI::App& app) -> std::function<int()> {
   sc->add_option("--idle-profile", o->idle_profile,
                  "plan the checkpoint over a measured idle-span profile (the GEMINI artifact's comm_gap.txt format)");
   sc->add_option("--out", o->out, "write summary.json (and other result files) into this directory");
+  sc->add_flag(
+      "--timeline", o->timeline,
+      "with --out, also write timeline.json (Perfetto; large: every kernel and collective of the traced GPUs)");
   return [o] {
     if (not std::filesystem::is_regular_file(o->config))
       throw ConfigError(o->config, "--config", "file does not exist");

@@ -2,12 +2,10 @@
 
 #include "models/placement.hpp"
 #include "models/zero3_memory.hpp"
-#include "sim/report/summary.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 
 XBT_LOG_NEW_DEFAULT_CATEGORY(gsim_ckpt, "gemini-sim checkpoint traffic");
@@ -82,35 +80,6 @@ std::vector<std::vector<int>> checkpoint_peers(const PlatformSpec& spec, int rep
       for (int g = 0; g < g_count; g++) // GPU g pairs with GPU g of the peer (the artifact's GroupPolicy)
         peers[size_t(k)][size_t(i * g_count + g)] = p.holders[size_t(i)][size_t(k + 1)] * g_count + g;
   return peers;
-}
-
-std::string checkpoint_timeline_events(const CheckpointReplay& c, int first_tid)
-{
-  std::ostringstream o;
-  auto meta = [&o](int tid, const std::string& name) {
-    o << ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":" << tid << ",\"args\":{\"name\":\"" << name
-      << "\"}}";
-  };
-  auto event = [&o](const std::string& name, const char* cat, double start, double end, int tid) {
-    if (not(end > start))
-      return;
-    o << ",\n{\"name\":\"" << name << "\",\"cat\":\"" << cat << "\",\"ph\":\"X\",\"ts\":" << fmt("%.3f", start * 1e6)
-      << ",\"dur\":" << fmt("%.3f", (end - start) * 1e6) << ",\"pid\":0,\"tid\":" << tid << "}";
-  };
-  if (c.chunks.empty() && c.local.empty())
-    return "";
-  meta(first_tid, "gpu 0 checkpoint send (NIC)");
-  meta(first_tid + 1, "gpu 0 checkpoint copy to CPU (PCIe, received)");
-  meta(first_tid + 2, "gpu 0 checkpoint copy to CPU (PCIe, local)");
-  for (const auto& ch : c.chunks) {
-    const std::string what = fmt("%.1f MB", double(ch.bytes) / 1e6) + " replica " + std::to_string(ch.replica);
-    event("wait for sub-buffer " + std::to_string(ch.buffer), "checkpoint", ch.queued, ch.sent_start, first_tid);
-    event("send " + what, "checkpoint", ch.sent_start, ch.sent_end, first_tid);
-    event("copy " + what, "checkpoint", ch.copy_start, ch.in_cpu, first_tid + 1);
-  }
-  for (const auto& l : c.local)
-    event("local copy " + fmt("%.1f MB", double(l.bytes) / 1e6), "checkpoint", l.copy_start, l.in_cpu, first_tid + 2);
-  return o.str();
 }
 
 std::string checkpoint_status(const CheckpointReplay& c)

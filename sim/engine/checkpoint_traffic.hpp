@@ -2,7 +2,7 @@
 // GEMINI's checkpoint traffic inside the ZeRO-3 replay (paper §5, shared/gemini-paper.md §1.4).
 //
 // The replay first runs checkpoint.profile_iterations iterations without checkpoints and records the
-// network's idle spans (sim/report/iteration_report.hpp), as GEMINI's online profiling does (§5.4). It then plans
+// network's idle spans (sim/engine/iteration_stats.hpp), as GEMINI's online profiling does (§5.4). It then plans
 // the partition (models/checkpoint_partition.hpp: Algorithm 2 or a Fig 16 scheme) over them, and every
 // following iteration carries one whole checkpoint:
 //  * each chunk of a plan span runs on the communication stream right after the collective that opens the
@@ -112,11 +112,6 @@ struct CheckpointReplay {
 
 /** peers[k][rank] for the placement of `spec.instances` instances, m = `replicas`, `kind`. */
 std::vector<std::vector<int>> checkpoint_peers(const PlatformSpec& spec, int replicas, PlacementKind kind);
-
-/** Chrome-trace events (Perfetto) of the checkpointed iterations on GPU 0 of instance 0 (pid 0; the ranks
- *  run in lockstep): tids `first_tid` (sends over the NIC, waits for a sub-buffer), + 1 (the receiver's
- *  GPU -> CPU copies), + 2 (local copies). Each event is preceded by ",\n", ready to append to a trace. */
-std::string checkpoint_timeline_events(const CheckpointReplay& c, int first_tid);
 
 /** "ok", "oom" (the scheme's buffer does not fit) or "incomplete" (a checkpoint landed after its iteration). */
 std::string checkpoint_status(const CheckpointReplay& c);

@@ -15,8 +15,8 @@
 //    shared/simgrid-notes.md), then the steps' remaining latency elapses. A per-step variant (N-1 rounds
 //    of flows) exists to validate the edge model; tests hold all three against each other.
 #include "models/calibration.hpp"
-#include "sim/engine/platform.hpp"
 #include "models/topology.hpp"
+#include "sim/engine/platform.hpp"
 
 #include <vector>
 

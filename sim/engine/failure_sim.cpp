@@ -1,7 +1,7 @@
 #include "sim/engine/failure_sim.hpp"
 
-#include "sim/engine/platform.hpp" // configure_network_model
 #include "models/units.hpp"
+#include "sim/engine/platform.hpp" // configure_network_model
 
 #include <simgrid/s4u.hpp>
 #include <xbt/config.hpp>
@@ -455,9 +455,9 @@ FailureSimResult simulate_failures(const FailureSimSetup& setup, const std::vect
 
 MonteCarloEstimate simulated_recovery_probability(const Experiment& e, int events)
 {
-  const double horizon    = kSecondsPerDay * events;
-  auto spec               = failure_process_spec(e, horizon);
-  spec.hardware_fraction  = 1;
+  const double horizon   = kSecondsPerDay * events;
+  auto spec              = failure_process_spec(e.failures, e.instances, e.run.seed, horizon);
+  spec.hardware_fraction = 1;
   // About two events a day drawn, then one kept a day: each recovery ends long before the next failure,
   // so every episode is one drawn set of instances.
   spec.rate_per_instance_day = 2 * instances_per_event(spec) / e.instances;

@@ -2,7 +2,7 @@
 
 #include "models/zero3_memory.hpp"
 #include "sim/engine/collectives.hpp"
-#include "sim/report/iteration_report.hpp"
+#include "sim/engine/iteration_stats.hpp"
 #include "sim/engine/platform.hpp"
 
 #include <algorithm>
@@ -146,16 +146,6 @@ double typical_message_bytes(const Zero3Program& p)
   return sizes.back();
 }
 
-namespace {
-CheckpointReplay last_checkpoint; // one replay per process
-bool replayed = false;
-} // namespace
-
-const CheckpointReplay* last_checkpoint_replay()
-{
-  return replayed ? &last_checkpoint : nullptr;
-}
-
 ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
 {
   static bool once = false;
@@ -235,8 +225,6 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
       rec.idle_left_s = std::max(0.0, rec.idle_left_s);
     }
   }
-  last_checkpoint = out.checkpoint;
-  replayed        = true;
   XBT_DEBUG("replayed %d iterations in %g simulated seconds", iterations, sg4::Engine::get_clock());
   return out;
 }

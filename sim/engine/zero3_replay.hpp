@@ -11,9 +11,9 @@
 // iterations without checkpoints, plans the partition over their idle spans, then runs e.run.iterations
 // iterations that each carry one checkpoint (sim/engine/checkpoint_traffic.hpp). With none, it runs
 // e.run.iterations iterations.
-#include "sim/engine/checkpoint_traffic.hpp"
 #include "models/topology.hpp"
 #include "models/zero3_schedule.hpp"
+#include "sim/engine/checkpoint_traffic.hpp"
 
 #include <vector>
 
@@ -50,10 +50,6 @@ struct ReplayResult {
 
 /** Simulates e.run.iterations iterations of `e`. Creates the process's one SimGrid Engine: call once. */
 ReplayResult replay_zero3(const Experiment& e, const CostModel& cost);
-
-/** The checkpoint part of this process's replay (nullptr before replay_zero3 has run): the summary stage
- *  that reports it runs after the simulation stage, which owns the ReplayResult. */
-const CheckpointReplay* last_checkpoint_replay();
 
 /** The message size the links' efficiencies are read at: the byte-weighted median collective of the
  *  program (half of the bytes move in collectives at least this large). */

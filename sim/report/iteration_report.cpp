@@ -1,53 +1,12 @@
 #include "sim/report/iteration_report.hpp"
 
+#include "sim/report/chrome_trace.hpp"
 #include "sim/report/summary.hpp"
 
 #include <algorithm>
 #include <sstream>
 
 namespace gsim {
-
-std::vector<IterationStats> iteration_stats(const ReplayResult& r, double threshold_s)
-{
-  const size_t n_op = r.program.comms.size();
-  std::vector<IterationStats> out;
-  for (size_t k = 0; k < r.iterations.size(); k++) {
-    IterationStats s;
-    s.index   = int(k);
-    s.start_s = r.iterations[k].start;
-    s.time_s  = r.iterations[k].end - r.iterations[k].start;
-    for (const auto& c : r.computes)
-      if (c.iteration == int(k))
-        s.compute_s += c.end - c.start;
-    s.exposed_communication_s = s.time_s - s.compute_s;
-    if (n_op > 0) {
-      // Records are stored (iteration, op) in issue order, which is the FIFO stream's start order.
-      const CommRecord* ops = &r.comms[k * n_op];
-      for (size_t j = 0; j < n_op; j++) {
-        s.comm_busy_s += ops[j].end - ops[j].start;
-        if (j > 0) {
-          s.spans_s.push_back(std::max(0.0, ops[j].start - ops[j - 1].end));
-          s.span_before.push_back(r.program.comms[j].op);
-        }
-      }
-      const double head = ops[0].start - r.iterations[k].start;
-      const double tail = k + 1 < r.iterations.size() ? r.comms[(k + 1) * n_op].start - ops[n_op - 1].end
-                                                      : r.iterations[k].end - ops[n_op - 1].end + head;
-      s.spans_s.push_back(std::max(0.0, tail));
-      s.span_before.push_back(r.program.comms[0].op);
-    }
-    for (double span : s.spans_s) {
-      s.idle_total_s += span;
-      s.longest_span_s = std::max(s.longest_span_s, span);
-      if (span > threshold_s) {
-        s.idle_long_s += span;
-        s.long_spans++;
-      }
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
-}
 
 std::string iterations_csv(const std::vector<IterationStats>& its)
 {
@@ -86,59 +45,52 @@ std::vector<int> default_timeline_ranks(const PlatformSpec& spec)
 }
 
 namespace {
-std::string escaped(const std::string& s)
+
+// The checkpoint traffic of GPU 0 of instance 0 (the ranks run in lockstep) on three tracks from
+// `first_tid`: sends over the NIC and waits for a sub-buffer, the receiver's GPU -> CPU copies, local copies.
+void checkpoint_tracks(ChromeTrace& t, const CheckpointReplay& c, int first_tid)
 {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
+  if (c.chunks.empty() && c.local.empty())
+    return;
+  t.thread_name(0, first_tid, "gpu 0 checkpoint send (NIC)");
+  t.thread_name(0, first_tid + 1, "gpu 0 checkpoint copy to CPU (PCIe, received)");
+  t.thread_name(0, first_tid + 2, "gpu 0 checkpoint copy to CPU (PCIe, local)");
+  for (const auto& ch : c.chunks) {
+    const std::string what = fmt("%.1f MB", double(ch.bytes) / 1e6) + " replica " + std::to_string(ch.replica);
+    t.slice(0, first_tid, "wait for sub-buffer " + std::to_string(ch.buffer), "checkpoint", ch.queued, ch.sent_start);
+    t.slice(0, first_tid, "send " + what, "checkpoint", ch.sent_start, ch.sent_end);
+    t.slice(0, first_tid + 1, "copy " + what, "checkpoint", ch.copy_start, ch.in_cpu);
   }
-  return out;
+  for (const auto& l : c.local)
+    t.slice(0, first_tid + 2, "local copy " + fmt("%.1f MB", double(l.bytes) / 1e6), "checkpoint", l.copy_start,
+            l.in_cpu);
 }
 
-void event(std::ostringstream& o, bool& first, const std::string& name, const char* cat, double start, double end,
-           int pid, int tid)
-{
-  o << (first ? "\n" : ",\n") << "{\"name\":\"" << escaped(name) << "\",\"cat\":\"" << cat
-    << "\",\"ph\":\"X\",\"ts\":" << fmt("%.3f", start * 1e6) << ",\"dur\":" << fmt("%.3f", (end - start) * 1e6)
-    << ",\"pid\":" << pid << ",\"tid\":" << tid << "}";
-  first = false;
-}
-
-void meta(std::ostringstream& o, bool& first, const char* what, int pid, int tid, const std::string& name)
-{
-  o << (first ? "\n" : ",\n") << "{\"name\":\"" << what << "\",\"ph\":\"M\",\"pid\":" << pid << ",\"tid\":" << tid
-    << ",\"args\":{\"name\":\"" << escaped(name) << "\"}}";
-  first = false;
-}
 } // namespace
 
 std::string timeline_json(const ReplayResult& r, const std::vector<int>& ranks)
 {
   const int g_count = r.spec.gpus_per_instance;
-  std::ostringstream o;
-  o << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[";
-  bool first   = true;
+  ChromeTrace t;
   int last_pid = -1;
   for (int rank : ranks) {
     const int pid = rank / g_count, gpu = rank % g_count;
     if (pid != last_pid)
-      meta(o, first, "process_name", pid, 0, "instance " + std::to_string(pid));
+      t.process_name(pid, "instance " + std::to_string(pid));
     last_pid = pid;
-    meta(o, first, "thread_name", pid, 2 * gpu, "gpu " + std::to_string(gpu) + " compute");
-    meta(o, first, "thread_name", pid, 2 * gpu + 1, "gpu " + std::to_string(gpu) + " communication");
+    t.thread_name(pid, 2 * gpu, "gpu " + std::to_string(gpu) + " compute");
+    t.thread_name(pid, 2 * gpu + 1, "gpu " + std::to_string(gpu) + " communication");
     for (const auto& c : r.computes) {
       const std::string name = c.step < 0 ? "optimizer step" : r.program.steps[size_t(c.step)].label;
-      event(o, first, name, "compute", c.start, c.end, pid, 2 * gpu);
+      t.slice(pid, 2 * gpu, name, "compute", c.start, c.end);
     }
     for (const auto& c : r.comms) {
       const auto& op = r.program.comms[size_t(c.op)];
-      event(o, first, to_string(op.op) + " " + op.label, to_string(op.op).c_str(), c.start, c.end, pid, 2 * gpu + 1);
+      t.slice(pid, 2 * gpu + 1, to_string(op.op) + " " + op.label, to_string(op.op), c.start, c.end);
     }
   }
-  o << "\n]}\n";
-  return o.str();
+  checkpoint_tracks(t, r.checkpoint, 2 * g_count);
+  return t.json();
 }
 
 } // namespace gsim

@@ -1,36 +1,11 @@
 #pragma once
-// What one replay measured, per iteration, and the files it writes: iteration times, the network's
-// idle spans (GEMINI's Fig 8 and the artifact's comm_gap.txt), iterations.csv and a Perfetto timeline.
-//
-// An idle span is the gap between two consecutive collectives on a rank's communication stream. Spans
-// of iteration k: the gap before each of its collectives but the first, in time order, then the span
-// from its last collective to the first collective of iteration k + 1, which holds the optimizer step
-// (for the last simulated iteration it is measured as its tail plus its own head, the same span in the
-// steady state). Every rank runs in lockstep (sim/engine/zero3_replay.hpp), so these are every rank's spans.
-#include "sim/engine/zero3_replay.hpp"
+// The files one replay writes: iterations.csv, comm_gap.txt (the artifact's layout) and the Perfetto timeline.
+#include "sim/engine/iteration_stats.hpp"
 
 #include <string>
 #include <vector>
 
 namespace gsim {
-
-struct IterationStats {
-  int index                      = 0;
-  double start_s                 = 0;
-  double time_s                  = 0; // iteration time
-  double compute_s               = 0; // compute-stream busy time (kernels + optimizer)
-  double comm_busy_s             = 0; // communication-stream busy time
-  double exposed_communication_s = 0; // time the compute stream waited for collectives
-  std::vector<double> spans_s;        // idle spans in time order, the trailing one last
-  std::vector<CollOp> span_before;    // the kind of collective each span precedes (the trailing: all_gather)
-  double idle_total_s   = 0;          // all spans
-  double idle_long_s    = 0;          // spans longer than the threshold: GEMINI's usable idle time
-  int long_spans        = 0;
-  double longest_span_s = 0;
-};
-
-/** Per-iteration statistics; spans longer than `threshold_s` count as long (checkpoint.span_threshold). */
-std::vector<IterationStats> iteration_stats(const ReplayResult& r, double threshold_s);
 
 /** iterations.csv: one row per iteration, seconds. */
 std::string iterations_csv(const std::vector<IterationStats>& its);

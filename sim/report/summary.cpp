@@ -17,6 +17,9 @@ void RunResult::section(const std::string& title)
 void RunResult::set(const std::string& key, const nlohmann::json& value, const std::string& label,
                     const std::string& shown)
 {
+  // One place reports each key: a second set is a stage reading or overwriting another stage's result.
+  if (summary_.contains(key))
+    throw std::logic_error("summary key " + key + " is reported twice");
   summary_[key] = value;
   if (not label.empty())
     lines_.emplace_back(label, shown.empty() ? value.dump() : shown);
@@ -43,6 +46,11 @@ std::string fmt(const char* format, double v)
   char buf[128];
   std::snprintf(buf, sizeof buf, format, v);
   return buf;
+}
+
+std::string fmt_ms(double seconds)
+{
+  return fmt("%.1f ms", seconds * 1e3);
 }
 
 void write_file_atomically(const std::string& path, const std::string& content)

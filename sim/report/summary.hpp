@@ -9,11 +9,15 @@
 
 namespace gsim {
 
+/** summary.json's schema_version: raised when a key changes meaning or is removed. */
+inline constexpr int kSummarySchemaVersion = 1;
+
 class RunResult {
  public:
   /** Starts a titled block of the readable summary. */
   void section(const std::string& title);
-  /** Sets a summary key; `shown` is how the readable summary prints it (empty: not printed). */
+  /** Sets a summary key, once (a second set of the same key is a std::logic_error); `shown` is how the
+   *  readable summary prints it (empty: not printed). */
   void set(const std::string& key, const nlohmann::json& value, const std::string& label = "",
            const std::string& shown = "");
   /** Adds a readable line that has no summary key (a row of a small table). */
@@ -35,6 +39,8 @@ class RunResult {
 
 /** Formats with printf-style `fmt` (one number). */
 std::string fmt(const char* format, double v);
+/** Seconds as milliseconds with one decimal: "12.3 ms". */
+std::string fmt_ms(double seconds);
 
 /** Writes `content` to `path` through a temporary file and a rename: a reader never sees half a file. */
 void write_file_atomically(const std::string& path, const std::string& content);

@@ -1,7 +1,5 @@
 #include "sim/run/registry.hpp"
 
-#include <algorithm>
-
 namespace gsim {
 
 std::map<std::string, CommandSetup>& commands()
@@ -10,25 +8,10 @@ std::map<std::string, CommandSetup>& commands()
   return c;
 }
 
-std::vector<SummaryStage>& summary_stages()
-{
-  static std::vector<SummaryStage> s;
-  return s;
-}
-
 std::map<std::string, Figure>& figures()
 {
   static std::map<std::string, Figure> f;
   return f;
-}
-
-RegisterSummaryStage::RegisterSummaryStage(SummaryStage stage)
-{
-  auto& s = summary_stages();
-  s.push_back(std::move(stage));
-  std::sort(s.begin(), s.end(), [](const SummaryStage& a, const SummaryStage& b) {
-    return a.order != b.order ? a.order < b.order : a.name < b.name;
-  });
 }
 
 } // namespace gsim

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# --out DIR writes timeline.json (Chrome trace JSON that Perfetto opens) and iterations.csv. Checks: the
-# JSON parses; every GPU shown has exactly one compute and one communication track, named; events lie on
-# those tracks only; compute and communication overlap on a GPU's two streams when the all-gathers do not
+# --out DIR --timeline writes timeline.json (Chrome trace JSON that Perfetto opens) beside iterations.csv;
+# --out alone writes no timeline. Checks: the JSON parses; every GPU shown has exactly one compute and one
+# communication track, named; events lie on those tracks only; no slice starts before the previous one on
+# its track ends (Perfetto drops overlapping slices); compute and communication overlap on a GPU's two streams when the all-gathers do not
 # block the host (upstream DeepSpeed, training.blocking_allgather=false), and barely when they do (the
 # GEMINI artifact's fork); iterations.csv has one row per simulated iteration, consistent with the summary.
 set -euo pipefail
@@ -10,8 +11,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cfg=configs/bert5b-p3dn4.json # 32 GPUs: fast
 "$bin" run --config $cfg --set checkpoint.scheme=none --set run.iterations=3 \
-  --set training.blocking_allgather=false --out "$tmp/async" >/dev/null
-"$bin" run --config $cfg --set checkpoint.scheme=none --set run.iterations=3 --out "$tmp/blocking" >/dev/null
+  --set training.blocking_allgather=false --out "$tmp/async" --timeline >/dev/null
+"$bin" run --config $cfg --set checkpoint.scheme=none --set run.iterations=3 --out "$tmp/blocking" --timeline >/dev/null
+"$bin" run --config $cfg --set checkpoint.scheme=none --set run.iterations=1 --out "$tmp/plain" >/dev/null
+test -s "$tmp/plain/summary.json" && test -s "$tmp/plain/iterations.csv"
+if test -e "$tmp/plain/timeline.json"; then
+  echo "timeline.json written without --timeline" >&2
+  exit 1
+fi
 /usr/bin/python3 - "$tmp/async" "$tmp/blocking" <<'PY'
 import csv, json, sys
 
@@ -29,6 +36,13 @@ def load(d):
         assert names[(g[0], 2 * g[1])].endswith("compute"), names
         assert names[(g[0], 2 * g[1] + 1)].endswith("communication"), names
     assert len(names) == 2 * len(gpus)
+    tracks = {}
+    for e in xs:  # times are whole nanoseconds printed as microseconds with three decimals
+        tracks.setdefault((e["pid"], e["tid"]), []).append((round(e["ts"] * 1000), round(e["dur"] * 1000)))
+    for key, slices in tracks.items():
+        slices.sort()
+        for (t0, d0), (t1, _) in zip(slices, slices[1:]):
+            assert t1 >= t0 + d0, f"track {key}: a slice at {t1} ns starts before the one at {t0} ns ends ({t0 + d0})"
     return xs, gpus, json.load(open(f"{d}/summary.json"))
 
 def overlap_s(xs, pid, gpu):

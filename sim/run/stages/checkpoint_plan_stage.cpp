@@ -1,14 +1,14 @@
-// Summary stage: GEMINI's checkpoint partition (Algorithm 2 or the configured Fig 16 scheme) planned over a
+// Stage: GEMINI's checkpoint partition (Algorithm 2 or the configured Fig 16 scheme) planned over a
 // measured idle-span profile (checkpoint.idle_profile, `run --idle-profile FILE`) and over the simulated
 // idle spans when the simulation stage reported them ("idle_spans_ms"), side by side: what fits where.
 #include "models/calibration.hpp"
 #include "models/checkpoint_partition.hpp"
 #include "models/config_error.hpp"
 #include "models/idle_profile.hpp"
+#include "models/units.hpp"
 #include "models/zero3_memory.hpp"
 #include "sim/engine/checkpoint_traffic.hpp"
-#include "sim/run/registry.hpp"
-#include "sim/engine/zero3_replay.hpp"
+#include "sim/run/stages/stages.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -23,23 +23,11 @@ constexpr size_t kRowsShown = 12; // per-span rows in the readable summary; the 
 // measurement); the PCIe copy is priced from the shipped calibration. While that is not committed, the copy
 // runs at its datasheet bandwidth with no start-up latency, an upper bound on its speed, and the summary
 // says so.
-PartitionCosts plan_costs(const Experiment& e)
+PartitionCosts plan_costs(const Experiment& e, const Calibration* cal)
 {
-  const Calibration* cal = nullptr;
-  try {
-    cal = &Calibration::shipped();
-  } catch (const ConfigError& err) {
-    if (err.key() != "(directory)")
-      throw; // a malformed calibration is an error, not a missing one
-  }
   static const Calibration no_measurements;
   const CostModel cost(cal ? *cal : no_measurements, e.cluster);
   return checkpoint_partition_inputs(e, cost, cal != nullptr, cal ? cal->dir() : "");
-}
-
-std::string ms(double s)
-{
-  return fmt("%.1f ms", s * 1e3);
 }
 
 nlohmann::json spans_json(const ReducedSpans& red, const PartitionPlan& plan)
@@ -66,15 +54,15 @@ void report(RunResult& r, const std::string& prefix, const std::string& what, co
   r.set(p + "profile_spans_total", red.min_s.size());
   r.set(p + "profile_spans_used", red.kept.size(), what + ": idle spans kept",
         std::to_string(red.kept.size()) + " of " + std::to_string(red.min_s.size()) + " gap positions");
-  r.set(p + "profile_idle_time_s", red.kept_total_s(), what + ": idle time kept", ms(red.kept_total_s()));
+  r.set(p + "profile_idle_time_s", red.kept_total_s(), what + ": idle time kept", fmt_ms(red.kept_total_s()));
   r.set(p + "plan_chunks", plan.chunks(), what + ": chunks", std::to_string(plan.chunks()));
   r.set(p + "plan_fits", plan.fits, what + ": fits in the spans",
         plan.fits ? "yes" : fmt("no, %.3f GB left over", double(plan.leftover_bytes) / 1e9));
   r.set(p + "plan_leftover_bytes", plan.leftover_bytes);
-  r.set(p + "plan_leftover_s", plan.leftover_s, what + ": leftover past the last span", ms(plan.leftover_s));
-  r.set(p + "plan_update_delay_s", plan.update_delay_s, what + ": update delayed by", ms(plan.update_delay_s));
+  r.set(p + "plan_leftover_s", plan.leftover_s, what + ": leftover past the last span", fmt_ms(plan.leftover_s));
+  r.set(p + "plan_update_delay_s", plan.update_delay_s, what + ": update delayed by", fmt_ms(plan.update_delay_s));
   r.set(p + "checkpoint_plan_time_s", plan.checkpoint_time_s, what + ": checkpoint network time",
-        ms(plan.checkpoint_time_s));
+        fmt_ms(plan.checkpoint_time_s));
   r.set(p + "plan_gpu_buffer_bytes", plan.gpu_buffer_bytes);
   r.set(p + "plan_memory_status", mem.status(), what + ": GPU buffer",
         fmt("%.1f MB", double(mem.required_bytes) / 1e6) + fmt(" of %.2f GB free: ", mem.free_bytes / 1e9) +
@@ -86,8 +74,8 @@ void report(RunResult& r, const std::string& prefix, const std::string& what, co
     const auto& s = plan.spans[i];
     const std::string where =
         i < red.kept.size() ? "gap #" + std::to_string(red.kept[i].position) : "after the last communication";
-    r.line("  " + where, ms(s.span_s) + " (budget " + ms(s.budget_s) + "): " + std::to_string(s.chunks.size()) +
-                             " chunks, " + fmt("%.1f MB", double(s.bytes()) / 1e6) + ", busy " + ms(s.busy_s()));
+    r.line("  " + where, fmt_ms(s.span_s) + " (budget " + fmt_ms(s.budget_s) + "): " + std::to_string(s.chunks.size()) +
+                             " chunks, " + fmt("%.1f MB", double(s.bytes()) / 1e6) + ", busy " + fmt_ms(s.busy_s()));
   }
   if (shown < plan.spans.size())
     r.line("  ...", std::to_string(plan.spans.size() - shown) + " more spans (plan_spans in the JSON)");
@@ -111,6 +99,7 @@ int iterations_fitting_alone(const IdleProfile& prof, int warmup, double thresho
 // iteration is the steady state (every iteration runs the same program and the same plan).
 void report_simulated(const Experiment& e, const CheckpointReplay& c, RunResult& r)
 {
+  // The simulation stage reports iteration_time_s (this checkpointed iteration) and simulation_note.
   const auto& sc = c.schedule;
   report(r, "sim_", "simulated", sc.profile, sc.plan, sc.memory);
   r.section("Checkpoint traffic in the simulation (" + to_string(e.checkpoint.scheme) + ")");
@@ -121,11 +110,7 @@ void report_simulated(const Experiment& e, const CheckpointReplay& c, RunResult&
   r.set("iteration_time_no_ckpt_s", c.profile_iteration_time_s, "iteration time without checkpoint",
         fmt("%.3f s", c.profile_iteration_time_s));
   r.set("network_idle_time_no_ckpt_s", c.profile_idle_time_s, "network idle without checkpoint",
-        fmt("%.3f s", c.profile_idle_time_s) + " (spans > " + ms(e.checkpoint.span_threshold_s) + ")");
-  // What ran, for the JSON: training traffic alone, or with the checkpoint's.
-  r.set("simulation_note", sc.runs() ? "training and checkpoint traffic (" + to_string(sc.scheme) + ") after " +
-                                           std::to_string(c.profile_iterations) + " profiled iterations"
-                                     : "training traffic only: the checkpoint scheme's GPU buffer does not fit");
+        fmt("%.3f s", c.profile_idle_time_s) + " (spans > " + fmt_ms(e.checkpoint.span_threshold_s) + ")");
   if (c.iterations.empty()) {
     r.set("checkpoint_time_s", nullptr, "checkpoint time", "none: " + status);
     r.set("simulated_checkpoints_per_hour", 0.0, "checkpoints to CPU memory per hour", "0 (" + status + ")");
@@ -133,18 +118,20 @@ void report_simulated(const Experiment& e, const CheckpointReplay& c, RunResult&
   }
   const CheckpointIteration& it = c.iterations.back();
   const double t_iter           = it.end - it.start;
-  r.set("iteration_time_s", t_iter, "iteration time with checkpoint",
-        fmt("%.3f s", t_iter) + fmt(" (%+.2f %%)", 100 * (t_iter / c.profile_iteration_time_s - 1)));
-  r.set("checkpoint_overhead", t_iter / c.profile_iteration_time_s - 1);
+  // On the nanosecond grid: a checkpoint that costs nothing is an overhead of exactly 0, not -1e-14.
+  const double overhead =
+      double(whole_ns(t_iter) - whole_ns(c.profile_iteration_time_s)) / double(whole_ns(c.profile_iteration_time_s));
+  r.line("iteration time with checkpoint", fmt("%.3f s", t_iter) + fmt(" (%+.2f %%)", 100 * overhead));
+  r.set("checkpoint_overhead", overhead);
   // One checkpoint per iteration, at the simulated checkpointed iteration time (the economics stage's
   // checkpoints_per_hour uses failures.iteration_time_s when that is configured).
-  r.set("simulated_checkpoints_per_hour", 3600 / t_iter, "checkpoints to CPU memory per hour",
-        fmt("%.1f (one per simulated iteration)", 3600 / t_iter));
+  r.set("simulated_checkpoints_per_hour", kSecondsPerHour / t_iter, "checkpoints to CPU memory per hour",
+        fmt("%.1f (one per simulated iteration)", kSecondsPerHour / t_iter));
   r.set("checkpoint_time_s", it.network_s, "checkpoint time (network)",
         fmt("%.3f s", it.network_s) + " on the communication stream");
   r.set("network_idle_time_with_ckpt_s", it.idle_left_s, "network idle left with checkpoint",
         fmt("%.3f s", it.idle_left_s));
-  r.set("checkpoint_update_wait_s", it.update_wait_s, "update waited for the checkpoint", ms(it.update_wait_s));
+  r.set("checkpoint_update_wait_s", it.update_wait_s, "update waited for the checkpoint", fmt_ms(it.update_wait_s));
   r.set("checkpoint_in_cpu_s", it.in_cpu - it.start, "all chunks in CPU memory",
         fmt("%.3f s", it.in_cpu - it.start) + fmt(" after the iteration start (iteration %.3f s)", t_iter));
   int64_t remote = 0, local = 0;
@@ -155,27 +142,17 @@ void report_simulated(const Experiment& e, const CheckpointReplay& c, RunResult&
   r.set("checkpoint_remote_bytes_per_gpu", remote, "per GPU and iteration",
         fmt("%.3f GB to peers", double(remote) / 1e9) + fmt(" + %.3f GB local", double(local) / 1e9));
   r.set("checkpoint_local_bytes_per_gpu", local);
-
-  // The chunks into the simulation stage's timeline (its trace ends in "\n]}\n"), on instance 0's GPU 0,
-  // beside that GPU's compute and communication tracks (tids 0 .. 2 x GPUs - 1).
-  const auto& files = r.files();
-  if (auto f = files.find("timeline.json"); f != files.end()) {
-    std::string trace  = f->second;
-    const size_t end   = trace.rfind("\n]}");
-    std::string events = checkpoint_timeline_events(c, 2 * e.cluster.gpus_per_instance);
-    if (end != std::string::npos && end > 0 && trace[end - 1] != '[' && not events.empty()) {
-      trace.insert(end, events);
-      r.add_file("timeline.json", std::move(trace));
-    }
-  }
 }
 
-void checkpoint_plan_stage(const Experiment& e, RunResult& r)
+} // namespace
+
+void checkpoint_plan_stage(RunContext& ctx)
 {
-  const auto& ck              = e.checkpoint;
-  const bool has_profile      = not ck.idle_profile.empty();
-  const CheckpointReplay* sim = last_checkpoint_replay();
-  const bool has_simulated    = sim != nullptr && r.has("iteration_time_s");
+  const Experiment& e      = ctx.experiment;
+  RunResult& r             = ctx.report;
+  const auto& ck           = e.checkpoint;
+  const bool has_profile   = not ck.idle_profile.empty();
+  const bool has_simulated = ctx.simulated.has_value();
   if (not has_profile && not has_simulated)
     return;
   r.section("Checkpoint partition over idle spans (Algorithm 2)");
@@ -185,9 +162,9 @@ void checkpoint_plan_stage(const Experiment& e, RunResult& r)
     return;
   }
 
-  const auto costs   = plan_costs(e);
+  const auto costs   = plan_costs(e, ctx.calibration);
   PartitionInputs in = costs.inputs;
-  const double free  = estimate_gpu_memory(e).free();
+  const double free  = ctx.memory.free();
 
   r.set("plan_scheme", to_string(ck.scheme), "scheme", to_string(ck.scheme));
   r.set("plan_checkpoint_bytes", in.checkpoint_bytes, "checkpoint per GPU",
@@ -198,7 +175,7 @@ void checkpoint_plan_stage(const Experiment& e, RunResult& r)
             " sub-buffer(s)");
   r.set("plan_sub_buffers", ck.sub_buffers);
   r.set("plan_mu", ck.mu);
-  r.set("plan_span_threshold_s", ck.span_threshold_s, "spans kept if longer than", ms(ck.span_threshold_s));
+  r.set("plan_span_threshold_s", ck.span_threshold_s, "spans kept if longer than", fmt_ms(ck.span_threshold_s));
   r.set("plan_bandwidth_Bps", in.bandwidth_Bps, "network per GPU (B)",
         fmt("%.3f Gbps", in.bandwidth_Bps * 8 / 1e9) + fmt(", alpha %.1f us", in.alpha_s * 1e6));
   r.set("plan_alpha_s", in.alpha_s);
@@ -222,17 +199,14 @@ void checkpoint_plan_stage(const Experiment& e, RunResult& r)
     r.set("profile_file", ck.idle_profile, "measured profile", ck.idle_profile);
     r.set("profile_warmup_lines", warm);
     r.set("profile_iteration_time_s", median, "measured: iteration time",
-          ms(median) + " (median of the last value after '-')");
+          fmt_ms(median) + " (median of the last value after '-')");
     report(r, "", "measured", red, plan, check_gpu_buffer(plan, free));
     const int alone = iterations_fitting_alone(prof, warm, ck.span_threshold_s, ck.scheme, in);
     r.set("profile_iterations_fitting_alone", alone, "measured: iterations whose own spans fit it",
           std::to_string(alone) + " of " + std::to_string(red.iterations_used) + " (no minimum over iterations)");
   }
   if (has_simulated)
-    report_simulated(e, *sim, r);
+    report_simulated(e, ctx.simulated->replay.checkpoint, r);
 }
 
-const RegisterSummaryStage reg({60, "checkpoint_plan", checkpoint_plan_stage});
-
-} // namespace
 } // namespace gsim

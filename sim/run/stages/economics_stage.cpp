@@ -1,7 +1,7 @@
-// Summary stage: what failures cost each system (Expressions 1 and 2, Figs 10, 12 and 15) at the run's
+// Stage: what failures cost each system (Expressions 1 and 2, Figs 10, 12 and 15) at the run's
 // failure rate. Runs after the simulation stages so that it can use the simulated iteration time.
 #include "models/failure_economics.hpp"
-#include "sim/run/registry.hpp"
+#include "sim/run/stages/stages.hpp"
 
 #include <functional>
 
@@ -17,13 +17,21 @@ nlohmann::json per_system(const std::vector<SystemEconomics>& systems,
   return j;
 }
 
-void economics_stage(const Experiment& e, RunResult& r)
+} // namespace
+
+void economics_stage(RunContext& ctx)
 {
+  const Experiment& e = ctx.experiment;
+  RunResult& r        = ctx.report;
   r.section("Failure economics (closed form)");
-  // failures.iteration_time_s, when set (> 0), is a measured input and wins; 0 means use the simulated
-  // iteration time (the simulation stage's iteration_time_s). The failure stage uses the same rule.
-  const bool simulated = not(e.failures.iteration_time_s > 0) && r.has("iteration_time_s");
-  const double t_iter  = simulated ? r.get("iteration_time_s").get<double>() : e.failures.iteration_time_s;
+  if (auto why = ctx.cannot_train(); not why.empty()) {
+    r.set("economics_note", "not computed: " + why, "note", "not computed: " + why);
+    return;
+  }
+  // failures.iteration_time_s, when set (> 0), is a measured input and wins; else the simulated iteration
+  // time (RunContext::failure_iteration_s, the failure stage's rule too).
+  const bool simulated = not ctx.failure_iteration_configured();
+  const double t_iter  = ctx.failure_iteration_s().value_or(0.0);
   if (not(t_iter > 0)) {
     r.set("economics_note", "the economics need an iteration time: set failures.iteration_time_s or simulate one",
           "note", "needs an iteration time (failures.iteration_time_s or a simulated one)");
@@ -31,13 +39,20 @@ void economics_stage(const Experiment& e, RunResult& r)
   }
   const auto in               = economics_inputs(e, t_iter);
   const double failures_a_day = e.failures.rate_per_instance_day * e.instances;
-  std::vector<SystemEconomics> systems;
+  std::vector<SystemEconomics> all;
   for (System s : all_systems())
-    systems.push_back(system_economics(s, in));
-  const auto& strawman = systems[1]; // all_systems(): none, strawman, highfreq, gemini
-  const auto& highfreq = systems[2];
-  const auto& gemini   = systems[3];
-  const double t_ckpt  = in.checkpoint_bytes / in.storage_Bps;
+    all.push_back(system_economics(s, in));
+  const auto& strawman     = all[1]; // all_systems(): none, strawman, highfreq, gemini
+  const auto& highfreq     = all[2];
+  const auto& gemini       = all[3];
+  const std::string no_gem = ctx.gemini_cannot_run();
+  const auto gem           = [&](const std::string& shown) { return no_gem.empty() ? shown : "GEMINI n/a"; };
+  std::vector<SystemEconomics> systems = all; // the JSON's: GEMINI left out when it cannot run
+  if (not no_gem.empty()) {
+    systems.pop_back();
+    r.set("economics_gemini_note", "GEMINI left out: " + no_gem, "GEMINI", "left out: " + no_gem);
+  }
+  const double t_ckpt = in.checkpoint_bytes / in.storage_Bps;
 
   r.set("economics_iteration_time_s", t_iter, "iteration time used",
         fmt("%.2f s", t_iter) + (simulated ? " (simulated)" : " (failures.iteration_time_s)"));
@@ -49,25 +64,22 @@ void economics_stage(const Experiment& e, RunResult& r)
         std::to_string(highfreq_interval_iterations(t_ckpt, t_iter)) + " iterations");
   r.set("closed_form_wasted_time_per_failure_s",
         per_system(systems, [](const SystemEconomics& s) { return s.wasted_per_failure_s; }), "wasted per failure",
-        fmt("GEMINI %.2f min", gemini.wasted_per_failure_s / 60) +
+        gem(fmt("GEMINI %.2f min", gemini.wasted_per_failure_s / 60)) +
             fmt(", Strawman %.1f min", strawman.wasted_per_failure_s / 60) +
             fmt(", HighFreq %.1f min", highfreq.wasted_per_failure_s / 60));
   const auto ratio = [&](const SystemEconomics& s) { return effective_training_time_ratio(s, failures_a_day); };
   r.set("closed_form_effective_training_time_ratio", per_system(systems, ratio), "effective training time",
-        fmt("GEMINI %.3f", ratio(gemini)) + fmt(", Strawman %.3f", ratio(strawman)) +
+        gem(fmt("GEMINI %.3f", ratio(gemini))) + fmt(", Strawman %.3f", ratio(strawman)) +
             fmt(", HighFreq %.3f", ratio(highfreq)));
   nlohmann::json per_hour = nlohmann::json::object();
   for (const auto& s : systems)
     per_hour[to_string(s.system)] = {{"cpu_memory", s.checkpoints_per_hour_cpu},
                                      {"storage", s.checkpoints_per_hour_storage}};
   r.set("checkpoints_per_hour", per_hour, "checkpoints per hour",
-        fmt("GEMINI %.1f to CPU", gemini.checkpoints_per_hour_cpu) +
-            fmt(" + %.2f to storage", gemini.checkpoints_per_hour_storage) +
+        gem(fmt("GEMINI %.1f to CPU", gemini.checkpoints_per_hour_cpu) +
+            fmt(" + %.2f to storage", gemini.checkpoints_per_hour_storage)) +
             fmt(", Strawman %.2f", strawman.checkpoints_per_hour_storage) +
             fmt(", HighFreq %.2f", highfreq.checkpoints_per_hour_storage));
 }
 
-const RegisterSummaryStage reg({90, "economics", economics_stage});
-
-} // namespace
 } // namespace gsim

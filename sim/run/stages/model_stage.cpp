@@ -1,17 +1,18 @@
-// Summary stage: the model's size, its ZeRO-3 bytes per GPU, and whether it fits in GPU memory.
+// Stage: the model's size, its ZeRO-3 bytes per GPU, and whether it fits in GPU memory.
 #include "models/transformer.hpp"
 #include "models/zero3_memory.hpp"
-#include "sim/run/registry.hpp"
+#include "sim/run/stages/stages.hpp"
 
 namespace gsim {
-namespace {
 
-void model_stage(const Experiment& e, RunResult& r)
+void model_stage(RunContext& ctx)
 {
+  const Experiment& e = ctx.experiment;
+  RunResult& r        = ctx.report;
   const double params = total_params(e.model);
   const auto bytes    = zero3_bytes_per_gpu(params, e.gpus());
-  const auto mem      = estimate_gpu_memory(e);
-  const auto flops    = micro_batch_flops(e.model, e.training);
+  const auto& mem = ctx.memory = estimate_gpu_memory(e);
+  const auto flops             = micro_batch_flops(e.model, e.training);
   r.section("Setup");
   r.set("cluster", e.cluster.name, "cluster",
         std::to_string(e.instances) + " x " + e.cluster.name + " (" + std::to_string(e.gpus()) + " x " +
@@ -36,7 +37,4 @@ void model_stage(const Experiment& e, RunResult& r)
   r.set("model_fits_gpu_memory", mem.fits(), "fits", mem.fits() ? "yes" : "NO (out of memory)");
 }
 
-const RegisterSummaryStage reg({10, "model", model_stage});
-
-} // namespace
 } // namespace gsim

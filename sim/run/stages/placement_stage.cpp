@@ -1,7 +1,7 @@
-// Summary stage: where each instance's checkpoint replicas live (Algorithm 1) and the probability that
+// Stage: where each instance's checkpoint replicas live (Algorithm 1) and the probability that
 // failures.simultaneous instances failing at once can all be recovered from CPU memory.
 #include "models/placement.hpp"
-#include "sim/run/registry.hpp"
+#include "sim/run/stages/stages.hpp"
 
 namespace gsim {
 namespace {
@@ -13,8 +13,11 @@ std::string groups_text(const Placement& p)
   const size_t shown = std::min<size_t>(p.groups.size(), 6);
   for (size_t g = 0; g < shown; g++) {
     s += "{";
-    for (size_t j = 0; j < p.groups[g].size(); j++)
-      s += (j ? "," : "") + std::to_string(p.groups[g][j] + 1);
+    for (size_t j = 0; j < p.groups[g].size(); j++) {
+      if (j > 0)
+        s += ',';
+      s += std::to_string(p.groups[g][j] + 1);
+    }
     s += "} ";
   }
   if (shown < p.groups.size())
@@ -22,11 +25,15 @@ std::string groups_text(const Placement& p)
   return s;
 }
 
-void placement_stage(const Experiment& e, RunResult& r)
+} // namespace
+
+void placement_stage(RunContext& ctx)
 {
-  const auto p  = make_placement(e.instances, e.checkpoint.replicas, e.checkpoint.placement);
-  const int k   = e.failures.simultaneous;
-  const auto pr = recovery_probability(p, k, e.run.seed);
+  const Experiment& e = ctx.experiment;
+  RunResult& r        = ctx.report;
+  const auto p        = make_placement(e.instances, e.checkpoint.replicas, e.checkpoint.placement);
+  const int k         = e.failures.simultaneous;
+  const auto pr       = recovery_probability(p, k, e.run.seed);
   r.section("Checkpoint placement");
   r.set("placement_strategy", to_string(p.used), "strategy (Algorithm 1)",
         to_string(p.used) + (p.used != p.asked ? " (asked: " + to_string(p.asked) + ")" : "") +
@@ -41,7 +48,4 @@ void placement_stage(const Experiment& e, RunResult& r)
     r.set("recovery_probability_stderr", pr.standard_error);
 }
 
-const RegisterSummaryStage reg({20, "placement", placement_stage});
-
-} // namespace
 } // namespace gsim

@@ -1,59 +1,75 @@
-// Summary stage: the SimGrid replay of ZeRO-3 training (sim/engine/zero3_replay.hpp): iteration time, compute
+// Stage: the SimGrid replay of ZeRO-3 training (sim/engine/zero3_replay.hpp): iteration time, compute
 // and exposed communication, the network's idle spans (Fig 8), and, with --out, iterations.csv,
-// comm_gap.txt (the GEMINI artifact's layout) and timeline.json (Perfetto: every GPU of the first
-// instance and the first GPU of the last; all ranks run in lockstep, so the other tracks are copies).
-// One SimGrid simulation per process: this stage runs it once; sweeps and figures run children.
+// comm_gap.txt (the GEMINI artifact's layout) and, with --timeline, timeline.json (Perfetto: every GPU of
+// the first instance and the first GPU of the last; all ranks run in lockstep, so the other tracks are
+// copies). One SimGrid simulation per process: this stage runs it once; sweeps and figures run children.
 #include "models/config_error.hpp"
 #include "sim/report/iteration_report.hpp"
-#include "sim/run/registry.hpp"
+#include "sim/run/stages/stages.hpp"
 
 namespace gsim {
 namespace {
 
-std::string ms(double s)
+// What ran, for the JSON: training traffic alone, or with the checkpoint's.
+std::string what_ran(const ReplayResult& rep)
 {
-  return fmt("%.1f ms", s * 1e3);
+  const auto& c = rep.checkpoint;
+  if (c.schedule.runs())
+    return "training and checkpoint traffic (" + to_string(c.schedule.scheme) + ") after " +
+           std::to_string(c.profile_iterations) + " profiled iterations";
+  return "training traffic only: the checkpoint scheme's GPU buffer does not fit";
 }
 
-// The shipped calibration, or nullptr while it has not been committed (then the stage says so and skips).
-const Calibration* shipped_calibration(std::string& why)
+} // namespace
+
+void calibration_stage(RunContext& ctx)
 {
   try {
-    return &Calibration::shipped();
+    ctx.calibration = &Calibration::shipped();
   } catch (const ConfigError& e) {
     if (e.key() != "(directory)")
       throw; // a malformed calibration is an error, not a missing one
-    why = e.what();
-    return nullptr;
+    ctx.calibration_missing = e.what();
   }
 }
 
-void simulation_stage(const Experiment& e, RunResult& r)
+void simulation_stage(RunContext& ctx)
 {
+  const Experiment& e = ctx.experiment;
+  RunResult& r        = ctx.report;
   r.section("Simulation (SimGrid, ZeRO-3 replay)");
-  std::string why;
-  const Calibration* cal = shipped_calibration(why);
-  if (cal == nullptr) {
+  if (auto why = ctx.cannot_train(); not why.empty()) {
     r.set("simulation_note", "not simulated: " + why, "note", "not simulated: " + why);
     return;
   }
-  const CostModel cost(*cal, e.cluster);
-  ReplayResult rep;
+  if (ctx.calibration == nullptr) {
+    r.set("simulation_note", "not simulated: " + ctx.calibration_missing, "note",
+          "not simulated: " + ctx.calibration_missing);
+    return;
+  }
+  const Calibration& cal = *ctx.calibration;
+  const CostModel cost(cal, e.cluster);
+  SimulatedRun run;
   try {
-    rep = replay_zero3(e, cost);
+    run.replay = replay_zero3(e, cost);
   } catch (const ConfigError& err) {
-    if (err.file().rfind(cal->dir(), 0) != 0)
+    if (err.file().rfind(cal.dir(), 0) != 0)
       throw;
     // The calibration lacks a series the model needs (e.g. the 2-GPU NCCL run is not committed yet).
     r.set("simulation_note", std::string("not simulated: ") + err.what(), "note",
           std::string("not simulated: ") + err.what());
     return;
   }
-  const auto its          = iteration_stats(rep, e.checkpoint.span_threshold_s);
-  const IterationStats& s = its.back(); // steady state: every simulated iteration is the same program
+  run.iterations          = iteration_stats(run.replay, e.checkpoint.span_threshold_s);
+  const ReplayResult& rep = ctx.simulated.emplace(std::move(run)).replay;
+  const auto& its         = ctx.simulated->iterations;
+  const IterationStats& s = ctx.simulated->steady(); // every simulated iteration is the same program
 
+  if (e.checkpoint.scheme != Scheme::none)
+    r.set("simulation_note", what_ran(rep));
   r.set("collective_mode", to_string(e.run.collectives), "collectives", to_string(e.run.collectives));
   r.set("simulated_iterations", int(its.size()));
+  // With checkpoint traffic this is the checkpointed iteration; checkpoint_plan shows it beside the clean one.
   r.set("iteration_time_s", s.time_s, "iteration time", fmt("%.3f s", s.time_s));
   r.set("compute_time_s", s.compute_s, "compute (kernels + optimizer)", fmt("%.3f s", s.compute_s));
   r.set("exposed_communication_s", s.exposed_communication_s, "exposed communication",
@@ -61,12 +77,12 @@ void simulation_stage(const Experiment& e, RunResult& r)
   r.set("communication_busy_s", s.comm_busy_s, "communication stream busy", fmt("%.3f s", s.comm_busy_s));
   r.set("network_idle_time_s", s.idle_long_s, "network idle (spans > threshold)",
         fmt("%.3f s", s.idle_long_s) + " in " + std::to_string(s.long_spans) + " spans > " +
-            ms(e.checkpoint.span_threshold_s));
+            fmt_ms(e.checkpoint.span_threshold_s));
   r.set("network_idle_total_s", s.idle_total_s, "network idle (all spans)",
         fmt("%.3f s", s.idle_total_s) + " in " + std::to_string(s.spans_s.size()) + " spans");
   r.set("idle_spans", int(s.spans_s.size()));
   r.set("long_idle_spans", s.long_spans);
-  r.set("longest_idle_span_s", s.longest_span_s, "longest idle span", ms(s.longest_span_s));
+  r.set("longest_idle_span_s", s.longest_span_s, "longest idle span", fmt_ms(s.longest_span_s));
   nlohmann::json spans = nlohmann::json::array();
   for (const auto& it : its) {
     nlohmann::json row = nlohmann::json::array();
@@ -97,10 +113,8 @@ void simulation_stage(const Experiment& e, RunResult& r)
 
   r.add_file("iterations.csv", iterations_csv(its));
   r.add_file("comm_gap.txt", comm_gap_text(its));
-  r.add_file("timeline.json", timeline_json(rep, default_timeline_ranks(rep.spec)));
+  if (ctx.options.timeline)
+    r.add_file("timeline.json", timeline_json(rep, default_timeline_ranks(rep.spec)));
 }
 
-const RegisterSummaryStage reg({50, "simulation", simulation_stage});
-
-} // namespace
 } // namespace gsim

@@ -1,0 +1,87 @@
+#include "sim/run/pipeline.hpp"
+
+#include "models/config_error.hpp"
+#include "sim/run/stages/stages.hpp"
+
+#include <cmath>
+
+namespace gsim {
+
+const std::vector<Stage>& pipeline()
+{
+  // The order is the data flow: the simulation needs the calibration; the checkpoint plan reads the
+  // simulated idle spans; the failure models read the simulated iteration time.
+  static const std::vector<Stage> stages{
+      {"model", model_stage},
+      {"placement", placement_stage},
+      {"calibration", calibration_stage},
+      {"simulation", simulation_stage},
+      {"checkpoint_plan", checkpoint_plan_stage},
+      {"economics", economics_stage},
+      {"failures", failure_stage},
+  };
+  return stages;
+}
+
+namespace {
+
+// The path of the first non-finite number under `j` ("" when every number is finite). JSON has no NaN:
+// nlohmann writes one as null, which a reader would take for "not applicable".
+std::string first_non_finite(const nlohmann::json& j, const std::string& path)
+{
+  if (j.is_number_float())
+    return std::isfinite(j.get<double>()) ? "" : path;
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items())
+      if (auto p = first_non_finite(v, path.empty() ? k : path + "." + k); not p.empty())
+        return p;
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); i++)
+      if (auto p = first_non_finite(j[i], path + "[" + std::to_string(i) + "]"); not p.empty())
+        return p;
+  }
+  return "";
+}
+
+} // namespace
+
+std::optional<double> RunContext::failure_iteration_s() const
+{
+  if (failure_iteration_configured())
+    return experiment.failures.iteration_time_s;
+  if (simulated)
+    return simulated->steady().time_s;
+  return std::nullopt;
+}
+
+std::string RunContext::cannot_train() const
+{
+  if (memory.fits())
+    return "";
+  return fmt("the model does not fit in GPU memory (peak estimate %.2f GB", memory.total() / 1e9) +
+         fmt(" of %.2f GB)", memory.capacity / 1e9);
+}
+
+std::string RunContext::gemini_cannot_run() const
+{
+  // GEMINI's copies live in peers' CPU memory and come back over the network; without one (a single box
+  // with no NIC) its recovery has no finite cost.
+  if (not(experiment.cluster.instance_Bps() > 0))
+    return "the cluster has no inter-instance network to reach a peer's CPU memory";
+  // With scheme none no schedule is made (its memory check stays unset): nothing is known against GEMINI.
+  if (simulated && experiment.checkpoint.scheme != Scheme::none && not simulated->replay.checkpoint.schedule.memory.ok)
+    return "GEMINI's GPU buffer does not fit beside training";
+  return "";
+}
+
+void run_stages(RunContext& ctx, const std::vector<Stage>& stages)
+{
+  for (const auto& stage : stages) {
+    stage.run(ctx);
+    if (auto key = first_non_finite(ctx.report.summary(), ""); not key.empty())
+      throw ConfigError(ctx.experiment.file, key,
+                        "the " + stage.name + " stage computed a non-finite value: these inputs have no finite answer");
+  }
+}
+
+} // namespace gsim
