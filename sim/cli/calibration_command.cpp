@@ -1,10 +1,10 @@
 // `gemini-sim calibration [--dir DIR] [--target CLUSTER] [--shapes-from EXPERIMENT] [--markdown]`:
 // how well the measured microbenchmarks fit (the 5 % bar above 1 MiB) and what they transfer to on a
 // target cluster, with the provenance of every number.
-#include "source_dir.hpp"
 #include "models/calibration_report.hpp"
 #include "models/config_error.hpp"
 #include "sim/run/registry.hpp"
+#include "source_dir.hpp"
 
 #include <iostream>
 

@@ -1,8 +1,8 @@
 // `gemini-sim figure <N|all> --out DIR`: the data of one paper figure (or all) as CSV files.
-#include "source_dir.hpp"
 #include "models/config_error.hpp"
-#include "sim/sweep/child_process.hpp"
 #include "sim/run/registry.hpp"
+#include "sim/sweep/child_process.hpp"
+#include "source_dir.hpp"
 
 #include <filesystem>
 #include <iostream>

@@ -10,7 +10,8 @@
 int main(int argc, char* argv[])
 {
   CLI::App app{"gemini-sim: a discrete-event simulator of checkpointing and failure recovery in "
-               "large-model training clusters (GEMINI, SOSP 2023)"};
+               "large-model training clusters (GEMINI, SOSP 2023)",
+               "gemini-sim"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "gemini-sim 0.1");
   std::map<std::string, std::function<int()>> runners;
@@ -18,6 +19,10 @@ int main(int argc, char* argv[])
     runners[name] = setup(app);
 
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << "gemini-sim: no config given; try `gemini-sim --config configs/p4d16.json` or `gemini-sim --help`\n";
+    return 2;
+  }
   const bool names_command = not args.empty() && gsim::commands().count(args[0]);
   const bool top_level     = not args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "--version");
   if (not names_command && not top_level)

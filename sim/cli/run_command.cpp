@@ -15,7 +15,8 @@ struct RunFlags {
   bool json = false;
   std::string out;
   std::string idle_profile;
-  bool timeline = false;
+  bool timeline     = false;
+  bool print_config = false;
 };
 
 int run_experiment(const RunFlags& o)
@@ -24,6 +25,11 @@ int run_experiment(const RunFlags& o)
   if (not o.idle_profile.empty())
     sets.push_back("checkpoint.idle_profile=\"" + o.idle_profile + "\"");
   const Experiment e = load_experiment(o.config, sets);
+  if (o.print_config) {
+    // The resolved config: the experiment with its cluster and model files, every --set and every default.
+    std::cout << e.effective.dump(2) << "\n";
+    return 0;
+  }
   RunContext ctx(e, RunOptions{.timeline = o.timeline});
   run_pipeline(ctx);
   const RunResult& r = ctx.report;
@@ -62,6 +68,8 @@ const RegisterCommand reg("run", [](CLI::App& app) -> std::function<int()> {
   sc->add_option("--idle-profile", o->idle_profile,
                  "plan the checkpoint over a measured idle-span profile (the GEMINI artifact's comm_gap.txt format)");
   sc->add_option("--out", o->out, "write summary.json (and other result files) into this directory");
+  sc->add_flag("--print-config", o->print_config,
+               "print the resolved config (files, --set overrides and defaults) as JSON and exit");
   sc->add_flag(
       "--timeline", o->timeline,
       "with --out, also write timeline.json (Perfetto; large: every kernel and collective of the traced GPUs)");

@@ -4,8 +4,8 @@
 // DIR/results.csv (or DIR/shards/<i>-of-<n>.csv for a shard; `sweep-merge` joins the shards).
 // Running the same command again skips the points that have a summary.json. See docs/sweeps.md.
 #include "models/config_error.hpp"
-#include "sim/sweep/child_process.hpp"
 #include "sim/run/registry.hpp"
+#include "sim/sweep/child_process.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_point.hpp"
 #include "sim/sweep/sweep_progress.hpp"
