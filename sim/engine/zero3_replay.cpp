@@ -2,8 +2,8 @@
 
 #include "models/zero3_memory.hpp"
 #include "sim/engine/collectives.hpp"
-#include "sim/report/iteration_report.hpp"
 #include "sim/engine/platform.hpp"
+#include "sim/report/iteration_report.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -74,6 +74,8 @@ void compute_stream(Streams* s)
         wait(s->id(it, step.wait_for));
       run(it, int(k), step.seconds);
       issue(it, step.issue_after);
+      if (step.wait_after >= 0) // the host syncs on what it just issued (gemini-*: reduce_stream.synchronize())
+        wait(s->id(it, step.wait_after));
     }
     if (not p.comms.empty())
       wait(s->id(it, int(p.comms.size()) - 1)); // FIFO: the last one done means all done
