@@ -4,6 +4,7 @@
 #include "models/config.hpp"
 #include "models/zero3_schedule.hpp"
 
+#include <set>
 #include <stdexcept>
 
 namespace gsim {
@@ -101,14 +102,15 @@ double element_bytes(Dtype d)
   return d == Dtype::fp32 ? 4 : 2;
 }
 
-// The parameters of fully_shard unit `layer` (-1: the root: embeddings, final norm, head).
+// The parameters of fully_shard unit `layer` (-1: the root: embeddings, final norm, head), each once (a
+// tied embedding belongs to two modules).
 std::vector<int> unit_params(const ScheduleModel& m, int layer)
 {
-  std::vector<int> ps;
+  std::set<int> ps;
   for (const auto& mod : m.modules)
     if (mod.layer == layer)
-      ps.insert(ps.end(), mod.params.begin(), mod.params.end());
-  return ps;
+      ps.insert(mod.params.begin(), mod.params.end());
+  return {ps.begin(), ps.end()};
 }
 
 class Fsdp2Builder {

@@ -131,8 +131,9 @@ TEST(FrameworkSchedule, DdpAllReducesBucketsAndGathersNothing)
   ASSERT_GT(count(p, CollOp::all_reduce), 2);
   EXPECT_DOUBLE_EQ(p.comm_bytes(CollOp::all_reduce), 4 * total_params(e.model));
   EXPECT_LT(p.comms.front().bytes, 1024.0 * 1024 + 4 * e.model.hidden * double(e.model.vocab));
-  // The unsharded optimizer step updates every parameter: the GPU count times ZeRO-3's shard.
-  EXPECT_NEAR(p.optimizer_s / program("deepspeed").optimizer_s, e.gpus(), 1e-9 * e.gpus());
+  // The unsharded optimizer step updates every parameter: the GPU count times ZeRO-3's shard (the HBM
+  // curve is not quite linear in bytes).
+  EXPECT_NEAR(p.optimizer_s / program("deepspeed").optimizer_s, e.gpus(), 1e-3 * e.gpus());
 }
 
 TEST(FrameworkSchedule, GeminiInterleaveWaitsOnTheHostForEachReduceScatterNotForPrefetches)
@@ -170,7 +171,7 @@ TEST(FrameworkSchedule, GeminiNoneSynchronisesTheDeviceAtEveryHook)
 TEST(FrameworkSchedule, OneGpuIssuesNoCollectiveBytes)
 {
   for (const auto& [name, f] : framework_names()) {
-    const auto p = program(name, {"cluster.gpus_per_instance=1", "instances=1"});
+    const auto p = program(name, {"cluster.gpus_per_instance=1"}, "configs/validation/gem-gpt-350m.interleave.json");
     EXPECT_TRUE(p.comms.empty()) << name;
     for (CollOp op : {CollOp::all_gather, CollOp::reduce_scatter, CollOp::all_reduce})
       EXPECT_EQ(p.comm_bytes(op), 0) << name;
