@@ -334,9 +334,11 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.training.reduce_bucket_elements      = t.number("reduce_bucket_elements", 1, kBig);
     e.training.prefetch_bucket_elements    = t.number("prefetch_bucket_elements", 1, kBig);
     e.training.param_persistence_threshold = t.number_or("param_persistence_threshold", 1e5, 0, kBig);
-    // Optional, default false (upstream DeepSpeed: prefetches run asynchronously). The GEMINI artifact's
-    // fork synchronises on every all-gather (models/zero3_schedule.hpp).
-    e.training.blocking_allgather = t.boolean_or("blocking_allgather", false);
+    // Optional, default deepspeed (upstream 0.7.3, the schedule of the former blocking_allgather = false).
+    if (t.has("blocking_allgather"))
+      t.fail("blocking_allgather", "replaced by training.framework (gemini-interleave | gemini-none | deepspeed | "
+                                   "fsdp2 | ddp; docs/engine.md \"Framework schedules\")");
+    e.training.framework = t.has("framework") ? read_enum(t, "framework", framework_names()) : Framework::deepspeed;
     // Optional kernel variants, defaults per family: what HF runs (TrainingSpec).
     const bool llama = e.model.is_llama(), gpt2 = e.model.family == "gpt2";
     e.training.attention  = t.has("attention") ? read_enum(t, "attention", kAttention) : AttentionKernel::eager;

@@ -2,6 +2,7 @@
 // The experiment a run simulates: cluster hardware, model, training, checkpoint and failure settings.
 // Loaded from configs/*.json (which name a cluster file and a model file), validated strictly,
 // converted to SI units (bytes, seconds, bytes/s, FLOP/s) once, here.
+#include "models/framework_schedule.hpp"
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -88,10 +89,11 @@ struct TrainingSpec {
   Dtype precision                    = Dtype::fp16;
   bool activation_recomputation      = true;
   int gradient_accumulation_steps    = 1;
-  double reduce_bucket_elements      = 0;     // DeepSpeed reduce_bucket_size
-  double prefetch_bucket_elements    = 0;     // DeepSpeed stage3_prefetch_bucket_size
-  double param_persistence_threshold = 0;     // DeepSpeed stage3_param_persistence_threshold
-  bool blocking_allgather            = false; // the host waits for every parameter all-gather it launches
+  double reduce_bucket_elements      = 0; // DeepSpeed reduce_bucket_size
+  double prefetch_bucket_elements    = 0; // DeepSpeed stage3_prefetch_bucket_size
+  double param_persistence_threshold = 0; // DeepSpeed stage3_param_persistence_threshold
+  // The schedule that issues the iteration (models/framework_schedule.hpp).
+  Framework framework = Framework::deepspeed;
   // Kernel variants; the defaults are what HF runs per family (set by load_experiment): eager
   // attention; gelu_new (gpt2), fused erf gelu (bert, roberta), eager swiglu (llama); fused LayerNorm
   // (gpt2, bert, roberta), unfused (eager) RMSNorm (llama).

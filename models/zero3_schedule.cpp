@@ -1,6 +1,7 @@
 #include "models/zero3_schedule.hpp"
 
 #include "models/config_error.hpp"
+#include "models/framework_schedule.hpp"
 #include "models/transformer.hpp"
 
 #include <algorithm>
@@ -16,19 +17,9 @@ namespace {
 // ---- The model as HuggingFace builds it: parameters and the modules that own them (hooks fire per
 // module: GPT2LMHeadModel, BertForMaskedLM, RobertaForMaskedLM of transformers 4.2x).
 
-struct Param {
-  std::string name;
-  double numel     = 0;
-  bool partitioned = true; // false below stage3_param_persistence_threshold: never gathered
-};
-
-struct Module {
-  std::string name;
-  std::vector<int> params; // owned directly (DeepSpeed fetches a module's own parameters, not its children's)
-  double fwd_s = 0;        // its kernels in the forward pass
-  double bwd_s = 0;        // and in the backward pass
-  int layer    = -1;       // the transformer block it belongs to (activation checkpointing unit), -1 outside
-};
+using Param  = ScheduleParam;
+using Module = ScheduleModule;
+using Event  = ScheduleEvent;
 
 // Bytes one elementwise kernel moves: it reads `reads` tensors and writes `writes` tensors of `elements`.
 double passes(double reads, double writes, double elements, double element_bytes)
@@ -51,7 +42,7 @@ constexpr double kOptimizerBytesPerParam = 2 + 4 + 4 + 28 + 4 + 2;
 // concatenates the bucket's per-rank chunks (torch.cat) and pre-divides it in place (div_) before the
 // NCCL call: each a read and a write of the bytes. They run on DeepSpeed's reduce-and-partition stream;
 // the model charges them to the compute step that produces the gradient or fills the bucket, which is
-// where they land when every hook synchronises the device (training.blocking_allgather) and an
+// where they land when every hook synchronises the device (gemini-none) and an
 // overestimate of their cost otherwise (they would overlap the next kernels, sharing HBM bandwidth).
 constexpr double kBucketCopyPasses = 2;
 
@@ -436,12 +427,6 @@ class ModelBuilder {
 
 // ---- One micro-batch's module hooks, in execution order.
 
-struct Event {
-  int module     = 0;
-  bool backward  = false;
-  bool recompute = false;
-};
-
 std::vector<Event> micro_batch_events(const std::vector<Module>& modules, bool recomputation)
 {
   std::vector<Event> ev;
@@ -467,7 +452,8 @@ class Coordinator {
  public:
   Coordinator(const Experiment& e, const CostModel& cost, const std::vector<Param>& params,
               const std::vector<Module>& modules, Zero3Program& program)
-      : e_(e), cost_(cost), params_(params), modules_(modules), prog_(program), eb_(element_bytes(e.training.precision))
+      : e_(e), cost_(cost), params_(params), modules_(modules), prog_(program),
+        eb_(element_bytes(e.training.precision)), sched_(framework_schedule(e.training.framework))
   {
   }
 
@@ -525,7 +511,7 @@ class Coordinator {
       for (int p : mod.params)
         if (params_[size_t(p)].partitioned)
           step.wait_for = std::max(step.wait_for, holder[size_t(p)]);
-      if (e_.training.blocking_allgather) // the host waits for what it launched before the module's kernels
+      if (sched_.kernels_wait_hook_ag) // a device-wide sync after each launch (gemini-none)
         for (int op : step.issue)
           step.wait_for = std::max(step.wait_for, op);
       // After the kernels: final gradients join the bucket; a full bucket is reduce-scattered.
@@ -542,6 +528,8 @@ class Coordinator {
           }
       if (i + 1 == ev.size() && bucket > 0)
         step.issue_after.push_back(reduce(bucket, bucket_params, step));
+      if (sched_.host_waits_reduce && not step.issue_after.empty()) // gemini-*: reduce_stream.synchronize()
+        step.wait_after = step.issue_after.back();
       release(ev, i, holder, available, popped_use);
       prog_.steps.push_back(std::move(step));
     }
@@ -618,6 +606,7 @@ class Coordinator {
   const std::vector<Module>& modules_;
   Zero3Program& prog_;
   double eb_;
+  const FrameworkSchedule& sched_;
 };
 
 } // namespace
@@ -639,17 +628,52 @@ double Zero3Program::comm_bytes(CollOp op) const
   return b;
 }
 
+namespace {
+
+// One rank is no collective: NCCL runs a one-rank all-gather or reduce-scatter as a device-local copy
+// (enqueue.cc's nRanks == 1 path), which moves no byte over any link. The sharded schedules keep that
+// copy, as a read and a write of its bytes on the step that issues it; ddp on one GPU is the plain model.
+void drop_one_rank_collectives(Zero3Program& p, const CostModel& cost, bool sharded)
+{
+  for (auto& step : p.steps) {
+    for (const auto* ops : {&step.issue, &step.issue_after})
+      for (int op : *ops)
+        if (sharded) {
+          const double s = cost.memory_time_s(2 * p.comms[size_t(op)].bytes);
+          step.seconds += s;
+          p.one_rank_copy_s += s;
+        }
+    step.issue.clear();
+    step.issue_after.clear();
+    step.wait_for   = -1;
+    step.wait_after = -1;
+  }
+  p.comms.clear();
+}
+
+} // namespace
+
 Zero3Program make_zero3_program(const Experiment& e, const CostModel& cost)
 {
   ModelBuilder model(e, cost);
   model.build();
   Zero3Program prog;
-  prog.kernel_sources = model.sources;
-  Coordinator coordinator(e, cost, model.params, model.modules, prog);
-  const auto events = micro_batch_events(model.modules, e.training.activation_recomputation);
+  prog.kernel_sources        = model.sources;
+  const FrameworkSchedule& s = framework_schedule(e.training.framework);
+  const ScheduleModel m{model.params, model.modules,
+                        micro_batch_events(model.modules, e.training.activation_recomputation)};
+  Coordinator coordinator(e, cost, m.params, m.modules, prog);
   for (int mb = 0; mb < e.training.gradient_accumulation_steps; mb++)
-    coordinator.micro_batch(events, mb);
-  const double shard = total_params(e.model) / e.gpus();
+    if (s.framework == Framework::fsdp2)
+      fsdp2_micro_batch(e, cost, m, mb, prog);
+    else if (s.framework == Framework::ddp)
+      ddp_micro_batch(e, cost, m, mb, prog);
+    else
+      coordinator.micro_batch(m.events, mb);
+  if (e.gpus() == 1)
+    drop_one_rank_collectives(prog, cost, s.sharded);
+  // The optimizer updates the shard (ZeRO-3, FSDP2) or, unsharded (ddp), every parameter on every GPU.
+  const double shard = total_params(e.model) / (s.sharded ? e.gpus() : 1);
   prog.optimizer_s   = cost.memory_time_s(shard * kOptimizerBytesPerParam);
   return prog;
 }

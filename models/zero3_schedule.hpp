@@ -24,11 +24,11 @@
 // They depend on parameter states only, never on timing, so the schedule is computed once, up front.
 // Hooks fire when the compute stream reaches the module (the host does not run ahead of the GPU).
 //
-// training.blocking_allgather: the GEMINI artifact's fork of DeepSpeed (zhuangwang93/Gemini_SOSP23,
-// deepspeed/runtime/zero/partitioned_param_coordinator.py, __all_gather_params) calls
-// allgather_stream.synchronize() after launching every all-gather ("for accurate profiling"), and
-// torch.cuda.synchronize() as well when no snapshot is taken; the host then launches the module's kernels
-// only once every all-gather it launched at that hook, prefetches included, has completed.
+// training.framework (models/framework_schedule.hpp) picks the schedule: DeepSpeed's coordinator above for
+// gemini-interleave, gemini-none and deepspeed, with the host waits each of them has; one all-gather per
+// block for fsdp2; bucketed all-reduces for ddp (models/framework_schedule.cpp). With one GPU no schedule
+// issues a collective: a one-rank NCCL collective is a device-local copy (charged as HBM passes to the
+// step that issues it, for the sharded schedules), not network traffic.
 #include "models/calibration.hpp"
 #include "models/config.hpp"
 
@@ -51,6 +51,7 @@ struct ComputeStep {
   int wait_for   = -1;          // the kernels need this comm op (and, FIFO, all before it) complete
   double seconds = 0;           // kernel time on the compute stream
   std::vector<int> issue_after; // comm ops issued once the kernels are done (gradient buckets)
+  int wait_after = -1;          // the host waits for this comm op before the next hook (gemini-*'s reduce sync)
 };
 
 /** One iteration: gradient_accumulation_steps x (forward + backward), then the optimizer step. */
@@ -59,10 +60,45 @@ struct Zero3Program {
   std::vector<ComputeStep> steps;          // the compute stream, in order
   double optimizer_s       = 0;            // fused Adam step on the shard, after every comm op has completed
   double gradient_bucket_s = 0;            // of the steps' seconds: gradient bucket copies and pre-division
+  double param_copy_s      = 0;            // of the steps' seconds: gathered-parameter copies (FSDP2 copy-out)
+  double one_rank_copy_s   = 0;            // of the steps' seconds: one-rank "collectives" (device copies)
   std::vector<std::string> kernel_sources; // how each kernel variant was priced (kernels.json entry, or passes)
   double compute_s() const;                // sum of kernel time, optimizer included
   double comm_bytes(CollOp op) const;
 };
+
+// ---- The model as the schedules see it (built by models/zero3_schedule.cpp from HF's modules).
+
+struct ScheduleParam {
+  std::string name;
+  double numel     = 0;
+  bool partitioned = true; // DeepSpeed: false below stage3_param_persistence_threshold (never gathered)
+};
+
+struct ScheduleModule {
+  std::string name;
+  std::vector<int> params; // owned directly (DeepSpeed fetches a module's own parameters, not its children's)
+  double fwd_s = 0;        // its kernels in the forward pass
+  double bwd_s = 0;        // and in the backward pass
+  int layer    = -1;       // the transformer block it belongs to (checkpointing and fully_shard unit), -1: root
+};
+
+struct ScheduleEvent { // one module hook of a micro-batch, in execution order
+  int module     = 0;
+  bool backward  = false;
+  bool recompute = false;
+};
+
+/** The model and one micro-batch's hooks, which a schedule turns into steps and collectives. */
+struct ScheduleModel {
+  std::vector<ScheduleParam> params;
+  std::vector<ScheduleModule> modules;
+  std::vector<ScheduleEvent> events;
+};
+
+/** Appends micro-batch `index` of the fsdp2 / ddp schedules to `p` (models/framework_schedule.cpp). */
+void fsdp2_micro_batch(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index, Zero3Program& p);
+void ddp_micro_batch(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index, Zero3Program& p);
 
 /** DeepSpeed 0.7.3 defaults for what the configs do not set (deepspeed/runtime/zero/config.py of the
  *  artifact; shared/gemini-paper.md §6). */

@@ -64,8 +64,6 @@ def experiment(case, mode, model_rel, params):
     if gem:
         z = case["zero"]
         framework = {"none": "gemini-none", "interleave": "gemini-interleave", "ckpt": "gemini-interleave"}[mode]
-        notes.append(f"intended: training.framework = {framework} (the fork, --snapshot_mode "
-                     f"{'none' if mode == 'none' else 'interleave'}; issue 15)")
         notes.append("intended: training.attention = eager; training.optimizer = adamw (fused multi-tensor)")
         if mode == "ckpt":
             notes.append("intended: checkpoint.peer = loopback (world size 1: each planned chunk is a D2D copy into the "
@@ -75,14 +73,12 @@ def experiment(case, mode, model_rel, params):
             "micro_batch": t["micro_batch"], "sequence_length": t["sequence_length"], "precision": t["precision"],
             "activation_recomputation": t["recomputation"], "gradient_accumulation_steps": 1,
             "reduce_bucket_elements": z["reduce_bucket_size"], "prefetch_bucket_elements": z["stage3_prefetch_bucket_size"],
-            "param_persistence_threshold": z["stage3_param_persistence_threshold"], "blocking_allgather": True,
+            "param_persistence_threshold": z["stage3_param_persistence_threshold"], "framework": framework,
             "source": "bench/reference/cases.json " + case["id"] + " (DeepSpeed 0.7.3 fork ZeRO-3 on one H200)",
-            "blocking_allgather_source": "the fork synchronises the all-gather stream after every launch in both modes "
-                                         "(partitioned_param_coordinator.py __all_gather_params); mode none also "
-                                         "calls torch.cuda.synchronize() in every fetch",
+            "framework_source": "the fork with --snapshot_mode " + ("none" if mode == "none" else "interleave")
+                                + " (models/framework_schedule.hpp, docs/engine.md)",
         }
     else:
-        notes.append("intended: training.framework = ddp (plain PyTorch on one GPU: no sharding, no collectives)")
         notes.append(f"intended: training.attention = {t['attention']} ({'explicit softmax(QK^T)V' if t['attention'] == 'eager' else 'SDPA: cuDNN / flash kernel on Hopper'})")
         notes.append(f"intended: training.mixed_precision = autocast-{t['precision']} with fp32 master weights"
                      + (" and a GradScaler" if t["precision"] == "fp16" else ""))
@@ -93,9 +89,10 @@ def experiment(case, mode, model_rel, params):
             "micro_batch": t["micro_batch"], "sequence_length": t["sequence_length"], "precision": t["precision"],
             "activation_recomputation": t["recomputation"], "gradient_accumulation_steps": 1,
             "reduce_bucket_elements": params, "prefetch_bucket_elements": params, "param_persistence_threshold": 0,
-            "blocking_allgather": False,
+            "framework": "ddp",
             "source": "bench/reference/cases.json " + case["id"] + " (plain PyTorch on one H200); the bucket sizes are "
                       "the whole model (no ZeRO: nothing is sharded or gathered)",
+            "framework_source": "plain PyTorch on one GPU: no sharding, no collective (models/framework_schedule.hpp)",
         }
     training["notes"] = "; ".join(notes)
     snap = case.get("snapshot_args", {})

@@ -74,6 +74,8 @@ void compute_stream(Streams* s)
         wait(s->id(it, step.wait_for));
       run(it, int(k), step.seconds);
       issue(it, step.issue_after);
+      if (step.wait_after >= 0) // the host syncs on what it just issued (gemini-*: reduce_stream.synchronize())
+        wait(s->id(it, step.wait_after));
     }
     if (not p.comms.empty())
       wait(s->id(it, int(p.comms.size()) - 1)); // FIFO: the last one done means all done
@@ -112,7 +114,11 @@ void comm_stream(Streams* s)
     CommRecord& rec  = s->out->comms[id];
     const CommOp& op = s->program->comms[size_t(rec.op)];
     rec.start        = sg4::Engine::get_clock();
-    s->collectives->run(op.op, op.bytes);
+    if (op.op == CollOp::all_reduce) { // NCCL's ring all-reduce: a reduce-scatter phase, then an all-gather phase
+      s->collectives->run(CollOp::reduce_scatter, op.bytes);
+      s->collectives->run(CollOp::all_gather, op.bytes);
+    } else
+      s->collectives->run(op.op, op.bytes);
     rec.end = sg4::Engine::get_clock();
     {
       const std::unique_lock lock(*s->mutex);

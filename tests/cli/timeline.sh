@@ -2,17 +2,20 @@
 # --out DIR --timeline writes timeline.json (Chrome trace JSON that Perfetto opens) beside iterations.csv;
 # --out alone writes no timeline. Checks: the JSON parses; every GPU shown has exactly one compute and one
 # communication track, named; events lie on those tracks only; no slice starts before the previous one on
-# its track ends (Perfetto drops overlapping slices); compute and communication overlap on a GPU's two streams when the all-gathers do not
-# block the host (upstream DeepSpeed, training.blocking_allgather=false), and barely when they do (the
-# GEMINI artifact's fork); iterations.csv has one row per simulated iteration, consistent with the summary.
+# its track ends (Perfetto drops overlapping slices); compute and communication overlap on a GPU's two
+# streams when the all-gathers do not block the host (upstream DeepSpeed, training.framework=deepspeed), and
+# barely when every hook syncs the device (the GEMINI artifact's fork with --snapshot_mode none,
+# training.framework=gemini-none); iterations.csv has one row per simulated iteration, consistent with the
+# summary.
 set -euo pipefail
 bin=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cfg=configs/bert5b-p3dn4.json # 32 GPUs: fast
 "$bin" run --config $cfg --set checkpoint.scheme=none --set run.iterations=3 \
-  --set training.blocking_allgather=false --out "$tmp/async" --timeline >/dev/null
-"$bin" run --config $cfg --set checkpoint.scheme=none --set run.iterations=3 --out "$tmp/blocking" --timeline >/dev/null
+  --set training.framework=deepspeed --out "$tmp/async" --timeline >/dev/null
+"$bin" run --config $cfg --set checkpoint.scheme=none --set run.iterations=3 \
+  --set training.framework=gemini-none --out "$tmp/blocking" --timeline >/dev/null
 "$bin" run --config $cfg --set checkpoint.scheme=none --set run.iterations=1 --out "$tmp/plain" >/dev/null
 test -s "$tmp/plain/summary.json" && test -s "$tmp/plain/iterations.csv"
 if test -e "$tmp/plain/timeline.json"; then
