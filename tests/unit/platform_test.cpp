@@ -2,6 +2,7 @@
 // capacities are datasheet x calibrated efficiency, and SimGrid's TCP corrections are off.
 // One SimGrid Engine per process: ctest runs every TEST in its own process (gtest_discover_tests).
 #include "models/config.hpp"
+#include "models/config_error.hpp"
 #include "sim/engine/platform.hpp"
 #include "source_dir.hpp"
 
