@@ -14,10 +14,13 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-constexpr double kGiB     = 1024.0 * 1024.0 * 1024.0;
-constexpr double kMiB     = 1024.0 * 1024.0;
-constexpr double kBig     = std::numeric_limits<double>::max();
-constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr double kBig = std::numeric_limits<double>::max();
+// The largest value of a key that is multiplied into SI units (GB/s x 1e9, hours x 3600): kBig would
+// overflow to infinity there; 1e15 of any of these units is far beyond any real machine or run.
+constexpr double kBigUnits = 1e15;
+constexpr int64_t kMaxInt  = std::numeric_limits<int>::max();
 // Work per run is bounded by validated ranges derived from its cost (below; each refusal names the bound), so
 // that no accepted config runs for more than about a minute: the replay's cost grows with the micro-batch
 // steps it simulates ((profile_iterations + iterations) x gradient_accumulation_steps) and with the
@@ -427,7 +430,7 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.checkpoint.mu                 = c.number("mu", 1e-6, 1.0);
     e.checkpoint.span_threshold_s   = c.number("span_threshold_ms", 0, kBig) * 1e-3;
     e.checkpoint.profile_iterations = int(c.integer("profile_iterations", 1, kMaxIterations));
-    e.checkpoint.storage_interval_s = c.number("storage_interval_h", 1e-6, kBig) * 3600;
+    e.checkpoint.storage_interval_s = c.number("storage_interval_h", 1e-6, kBigUnits) * 3600;
     e.checkpoint.idle_profile       = c.string_or("idle_profile", "");
     // Optional; default 8 = --jump_profile_lines of the artifact's examples/BERT/launch.sh, which recorded
     // the one real profile we have (shared/traces/gemini-ae/README.md). The artifact reader's own default is 6.
@@ -446,8 +449,8 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
   }
   {
     auto s                        = r.object("storage");
-    e.storage.bandwidth_Bps       = s.number("bandwidth_Gbps", 1e-6, kBig) * 1e9 / 8;
-    e.storage.strawman_interval_s = s.number("strawman_interval_h", 1e-6, kBig) * 3600;
+    e.storage.bandwidth_Bps       = s.number("bandwidth_Gbps", 1e-6, kBigUnits) * 1e9 / 8;
+    e.storage.strawman_interval_s = s.number("strawman_interval_h", 1e-6, kBigUnits) * 3600;
     s.finish();
   }
   {
@@ -456,7 +459,7 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.failures.rate_per_instance_day = f.number("rate_per_instance_day", 0, 1e6);
     e.failures.hardware_fraction     = f.number("hardware_fraction", 0, 1);
     e.failures.detection_s           = f.number("detection_s", 0, kBig);
-    e.failures.serialization_Bps     = f.number("serialization_GBps", 1e-9, kBig) * 1e9;
+    e.failures.serialization_Bps     = f.number("serialization_GBps", 1e-9, kBigUnits) * 1e9;
     e.failures.replacement_s         = f.number("replacement_s", 0, kBig);
     e.failures.standby               = f.boolean("standby");
     e.failures.warmup_s              = f.number("warmup_s", 0, kBig);
