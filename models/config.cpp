@@ -1,7 +1,10 @@
 #include "models/config.hpp"
 
 #include "models/json_reader.hpp"
+#include "models/zero3_memory.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <limits>
 
@@ -11,10 +14,23 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-constexpr double kGiB     = 1024.0 * 1024.0 * 1024.0;
-constexpr double kMiB     = 1024.0 * 1024.0;
-constexpr double kBig     = std::numeric_limits<double>::max();
-constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr double kBig = std::numeric_limits<double>::max();
+// The largest value of a key that is multiplied into SI units (GB/s x 1e9, hours x 3600): kBig would
+// overflow to infinity there; 1e15 of any of these units is far beyond any real machine or run.
+constexpr double kBigUnits = 1e15;
+constexpr int64_t kMaxInt  = std::numeric_limits<int>::max();
+// Work per run is bounded by validated ranges derived from its cost (below; each refusal names the bound), so
+// that no accepted config runs for more than about a minute: the replay's cost grows with the micro-batch
+// steps it simulates ((profile_iterations + iterations) x gradient_accumulation_steps) and with the
+// checkpoint chunks it sends (run.iterations x checkpoint bytes x (m - 1) / sub-buffer size). Measured on this
+// 2-core machine under load (p4d16): 48 analytic micro-steps 18 s; 4096 chunks 8 s analytic, 42 s in flow mode.
+constexpr int64_t kMaxIterations = 32;    // run.iterations and checkpoint.profile_iterations, each
+constexpr int64_t kMaxMicroSteps = 48;    // (profile_iterations + iterations) x gradient_accumulation_steps
+constexpr double kMaxChunks      = 32768; // checkpoint chunks over all checkpointed iterations, analytic
+constexpr double kMaxChunksFlow  = 4096;  // the same in flow mode (a SimGrid flow per GPU and chunk)
+constexpr int64_t kMaxSubBuffers = 1024;  // checkpoint.sub_buffers
 
 template <typename E> E enum_of(const std::string& s, const std::vector<std::pair<std::string, E>>& table)
 {
@@ -117,6 +133,11 @@ ClusterSpec read_cluster(const json& j, const std::string& file, const std::stri
     c.nic_Bps       = n.number("bandwidth_Gbps", 0, 1e6) * 1e9 / 8;
     c.nic_latency_s = n.number("latency_us", 0, 1e6) * 1e-6;
     n.finish();
+    if (c.nics > c.gpus_per_instance && c.nics % c.gpus_per_instance != 0) // models/topology.hpp: NIC ports
+      n.fail("count", std::to_string(c.nics) + " NICs above the " + std::to_string(c.gpus_per_instance) +
+                          " GPUs must be a multiple of them (each GPU drives an equal share, as p5's 4 EFA per GPU)");
+    if (c.nics > 0 && c.nic_Bps < 1e-3 * 1e9 / 8) // 0 only for a cluster without NICs (h200.json)
+      n.fail("bandwidth_Gbps", "must be at least 0.001 when count > 0, got " + std::to_string(c.nic_Bps * 8 / 1e9));
   }
   c.cpu_memory_bytes        = r.number("cpu_memory_GiB", 1e-3, 1e9) * kGiB;
   c.framework_reserve_bytes = r.number("framework_reserve_GiB", 0, 1e6) * kGiB;
@@ -160,8 +181,23 @@ struct Override {
   std::string text;
 };
 
+// A --set (or grid) value: JSON when it parses as JSON, else a string; ConfigError naming `key` for invalid
+// UTF-8, 1e400 or nesting beyond kMaxJsonDepth.
+json parse_value(const std::string& text, const std::string& key)
+{
+  try {
+    (void)json(text).dump(); // nlohmann refuses to print invalid UTF-8: find it here, not in a result file
+  } catch (const json::type_error&) {
+    throw ConfigError("--set", key, "the value is not valid UTF-8");
+  }
+  const bool looks_json = json::accept(text, /*ignore_comments=*/false);
+  return looks_json ? parse_json_text(text, "--set", key) : json(text);
+}
+
 Override parse_set(const std::string& arg)
 {
+  if (arg.empty())
+    throw ConfigError("--set", "(empty)", "an empty --set names no key; expected key=value");
   auto eq = arg.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ConfigError("--set", arg, "expected key=value (for example checkpoint.scheme=none)");
@@ -176,7 +212,7 @@ Override parse_set(const std::string& arg)
   for (const auto& p : o.path)
     if (p.empty())
       throw ConfigError("--set", o.text, "empty key segment");
-  o.value = parse_set_value(val);
+  o.value = parse_value(val, o.text);
   return o;
 }
 
@@ -199,17 +235,19 @@ std::string resolve_path(const std::string& experiment_file, const json& root, c
     throw ConfigError(experiment_file, key, "missing key");
   if (not root[key].is_string())
     throw ConfigError(experiment_file, key, "must be a path to a JSON file, got " + root[key].dump());
+  if (root[key].get<std::string>().empty())
+    throw ConfigError(experiment_file, key, "an empty path names no file");
   fs::path p = fs::path(experiment_file).parent_path() / root[key].get<std::string>();
-  if (not fs::exists(p))
-    throw ConfigError(experiment_file, key, "file " + p.string() + " does not exist");
+  if (const auto problem = file_problem(p.string()); not problem.empty())
+    throw ConfigError(experiment_file, key,
+                      "file " + p.string() + (problem == "file does not exist" ? " does not exist" : ": " + problem));
   return p.lexically_normal().string();
 }
 } // namespace
 
 json parse_set_value(const std::string& text)
 {
-  json v = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return v.is_discarded() ? json(text) : v;
+  return parse_value(text, "(value)");
 }
 
 std::string to_string(Dtype d)
@@ -293,6 +331,26 @@ Experiment load_experiment(const std::string& file, const std::vector<std::strin
 }
 
 namespace {
+// The checkpoint travels in chunks of one sub-buffer (R / p): a tiny buffer or many sub-buffers cut it into
+// so many that the replay would run for hours. Bounded here, with the numbers that decide it.
+void check_chunk_count(const Experiment& e, const JsonReader& r)
+{
+  if (e.checkpoint.scheme == Scheme::none)
+    return;
+  const double sub = e.checkpoint.gpu_buffer_bytes / e.checkpoint.sub_buffers;
+  // Every checkpointed iteration (run.iterations) sends them all; in flow mode each is one SimGrid flow per GPU.
+  const double chunks =
+      std::ceil(checkpoint_bytes_per_gpu(e) / sub) * std::max(1, e.checkpoint.replicas - 1) * e.run.iterations;
+  const double most = e.run.collectives == CollectiveMode::flow ? kMaxChunksFlow : kMaxChunks;
+  if (chunks > most)
+    throw ConfigError(r.file(), "checkpoint.gpu_buffer_MiB",
+                      "sub-buffers of " + std::to_string(sub / kMiB) + " MiB (gpu_buffer_MiB / sub_buffers) cut each " +
+                          "checkpoint into chunks, " + std::to_string(int64_t(chunks)) +
+                          " over run.iterations; at most " + std::to_string(int64_t(most)) + " in run.collectives " +
+                          to_string(e.run.collectives) + " (a bound on the work of one run): raise " +
+                          "gpu_buffer_MiB or lower sub_buffers");
+}
+
 Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides)
 {
   json root = read_json_file(file);
@@ -325,12 +383,17 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
   e.instances = int(r.integer("instances", 1, 1000000));
 
   {
-    auto t                                 = r.object("training");
-    e.training.micro_batch                 = int(t.integer("micro_batch", 1, 1 << 20));
-    e.training.sequence_length             = int(t.integer("sequence_length", 1, 1 << 24));
-    e.training.precision                   = read_enum(t, "precision", kDtypes);
+    auto t                     = r.object("training");
+    e.training.micro_batch     = int(t.integer("micro_batch", 1, 1 << 20));
+    e.training.sequence_length = int(t.integer("sequence_length", 1, 1 << 24));
+    e.training.precision       = read_enum(t, "precision", kDtypes);
+    // Refused, not simulated (issue 14): traces/calibration has no fp32 GEMM or kernel measurement
+    // (models/kernel_cost.cpp), so an fp32 step would be priced from nothing.
+    if (e.training.precision == Dtype::fp32)
+      t.fail("precision", "fp32 is not simulated: traces/calibration has no fp32 GEMM or kernel measurement; use "
+                          "fp16 or bf16");
     e.training.activation_recomputation    = t.boolean("activation_recomputation");
-    e.training.gradient_accumulation_steps = int(t.integer_or("gradient_accumulation_steps", 1, 1, 1 << 20));
+    e.training.gradient_accumulation_steps = int(t.integer_or("gradient_accumulation_steps", 1, 1, kMaxMicroSteps));
     e.training.reduce_bucket_elements      = t.number("reduce_bucket_elements", 1, kBig);
     e.training.prefetch_bucket_elements    = t.number("prefetch_bucket_elements", 1, kBig);
     e.training.param_persistence_threshold = t.number_or("param_persistence_threshold", 1e5, 0, kBig);
@@ -365,17 +428,18 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.checkpoint.replicas           = int(c.integer("replicas", 1, kMaxInt));
     e.checkpoint.placement          = read_enum(c, "placement", kPlacements);
     e.checkpoint.gpu_buffer_bytes   = c.number("gpu_buffer_MiB", 1e-3, kBig) * kMiB;
-    e.checkpoint.sub_buffers        = int(c.integer("sub_buffers", 1, 1 << 16));
+    e.checkpoint.sub_buffers        = int(c.integer("sub_buffers", 1, kMaxSubBuffers));
     e.checkpoint.mu                 = c.number("mu", 1e-6, 1.0);
     e.checkpoint.span_threshold_s   = c.number("span_threshold_ms", 0, kBig) * 1e-3;
-    e.checkpoint.profile_iterations = int(c.integer("profile_iterations", 1, 1 << 20));
-    e.checkpoint.storage_interval_s = c.number("storage_interval_h", 1e-6, kBig) * 3600;
+    e.checkpoint.profile_iterations = int(c.integer("profile_iterations", 1, kMaxIterations));
+    e.checkpoint.storage_interval_s = c.number("storage_interval_h", 1e-6, kBigUnits) * 3600;
     e.checkpoint.idle_profile       = c.string_or("idle_profile", "");
     // Optional; default 8 = --jump_profile_lines of the artifact's examples/BERT/launch.sh, which recorded
     // the one real profile we have (shared/traces/gemini-ae/README.md). The artifact reader's own default is 6.
     e.checkpoint.profile_warmup_lines = int(c.integer_or("profile_warmup_lines", 8, 0, 1 << 20));
-    if (not e.checkpoint.idle_profile.empty() && not fs::is_regular_file(e.checkpoint.idle_profile))
-      c.fail("idle_profile", "file " + e.checkpoint.idle_profile + " does not exist");
+    if (not e.checkpoint.idle_profile.empty())
+      if (const auto problem = file_problem(e.checkpoint.idle_profile); not problem.empty())
+        c.fail("idle_profile", e.checkpoint.idle_profile + ": " + problem);
     c.finish();
     if (e.checkpoint.replicas > e.instances)
       c.fail("replicas", "m = " + std::to_string(e.checkpoint.replicas) + " exceeds the " +
@@ -387,8 +451,8 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
   }
   {
     auto s                        = r.object("storage");
-    e.storage.bandwidth_Bps       = s.number("bandwidth_Gbps", 1e-6, kBig) * 1e9 / 8;
-    e.storage.strawman_interval_s = s.number("strawman_interval_h", 1e-6, kBig) * 3600;
+    e.storage.bandwidth_Bps       = s.number("bandwidth_Gbps", 1e-6, kBigUnits) * 1e9 / 8;
+    e.storage.strawman_interval_s = s.number("strawman_interval_h", 1e-6, kBigUnits) * 3600;
     s.finish();
   }
   {
@@ -397,7 +461,7 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.failures.rate_per_instance_day = f.number("rate_per_instance_day", 0, 1e6);
     e.failures.hardware_fraction     = f.number("hardware_fraction", 0, 1);
     e.failures.detection_s           = f.number("detection_s", 0, kBig);
-    e.failures.serialization_Bps     = f.number("serialization_GBps", 1e-9, kBig) * 1e9;
+    e.failures.serialization_Bps     = f.number("serialization_GBps", 1e-9, kBigUnits) * 1e9;
     e.failures.replacement_s         = f.number("replacement_s", 0, kBig);
     e.failures.standby               = f.boolean("standby");
     e.failures.warmup_s              = f.number("warmup_s", 0, kBig);
@@ -413,16 +477,24 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
   }
   {
     auto u            = r.object("run");
-    e.run.seed        = uint64_t(u.integer("seed", 0, std::numeric_limits<int64_t>::max()));
+    e.run.seed        = uint64_t(u.integer("seed", 0, std::numeric_limits<int64_t>::max())); // exact (JsonReader)
     e.run.days        = u.number("days", 1e-9, 1e6);
     e.run.collectives = read_enum(u, "collectives", kModes);
-    e.run.iterations  = int(u.integer("iterations", 1, 1 << 20));
+    e.run.iterations  = int(u.integer("iterations", 1, kMaxIterations));
     u.finish();
+    const int64_t steps =
+        int64_t(e.checkpoint.profile_iterations + e.run.iterations) * e.training.gradient_accumulation_steps;
+    if (steps > kMaxMicroSteps)
+      u.fail("iterations",
+             "(checkpoint.profile_iterations + run.iterations) x training.gradient_accumulation_steps = " +
+                 std::to_string(steps) + " micro-batch steps; at most " + std::to_string(kMaxMicroSteps) +
+                 " (a bound on the work of one run)");
   }
   r.finish();
   if (e.instances > 1 && e.cluster.nics == 0)
     throw ConfigError(cluster_file, "nic.count",
                       "the cluster has no NIC, so it cannot span " + std::to_string(e.instances) + " instances");
+  check_chunk_count(e, r);
   e.effective = resolved;
   return e;
 }

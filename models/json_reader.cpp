@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace gsim {
@@ -75,10 +77,10 @@ double JsonReader::number(const std::string& key, double min, double max)
 {
   const auto& v = get(key);
   if (not v.is_number())
-    fail(key, "must be a number, got " + v.dump());
+    fail(key, "must be a number, got " + shown(v));
   double x = v.get<double>();
   if (not std::isfinite(x) || x < min || x > max)
-    fail(key, range_text(min, max) + ", got " + v.dump());
+    fail(key, range_text(min, max) + ", got " + shown(v));
   return x;
 }
 
@@ -91,12 +93,26 @@ double JsonReader::number_or(const std::string& key, double fallback, double min
 int64_t JsonReader::integer(const std::string& key, int64_t min, int64_t max)
 {
   const auto& v = get(key);
-  if (not v.is_number_integer() && not(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
-    fail(key, "must be an integer, got " + v.dump());
-  double x = v.get<double>();
-  if (x < double(min) || x > double(max))
-    fail(key, range_text(double(min), double(max)) + ", got " + v.dump());
-  return int64_t(x);
+  // Integers are read as integers (a seed of 2^53 + 1 stays exact); a float only when it is integral and
+  // exactly representable (|x| <= 2^53), so no conversion to int64 is ever out of range.
+  constexpr double kExact = 9007199254740992.0; // 2^53
+  int64_t x               = 0;
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<uint64_t>();
+    if (max < 0 || u > uint64_t(max))
+      fail(key, "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + shown(v));
+    x = int64_t(u);
+  } else if (v.is_number_integer()) {
+    x = v.get<int64_t>();
+  } else if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() &&
+             std::fabs(v.get<double>()) <= kExact) {
+    x = int64_t(v.get<double>());
+  } else {
+    fail(key, "must be an integer, got " + shown(v));
+  }
+  if (x < min || x > max)
+    fail(key, "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + shown(v));
+  return x;
 }
 
 int64_t JsonReader::integer_or(const std::string& key, int64_t fallback, int64_t min, int64_t max)
@@ -109,7 +125,7 @@ bool JsonReader::boolean(const std::string& key)
 {
   const auto& v = get(key);
   if (not v.is_boolean())
-    fail(key, "must be true or false, got " + v.dump());
+    fail(key, "must be true or false, got " + shown(v));
   return v.get<bool>();
 }
 
@@ -123,7 +139,7 @@ std::string JsonReader::string(const std::string& key)
 {
   const auto& v = get(key);
   if (not v.is_string())
-    fail(key, "must be a string, got " + v.dump());
+    fail(key, "must be a string, got " + shown(v));
   return v.get<std::string>();
 }
 
@@ -156,11 +172,11 @@ std::vector<double> JsonReader::number_list(const std::string& key, double min, 
 {
   const auto& v = get(key);
   if (not v.is_array() || v.empty())
-    fail(key, "must be a non-empty list of numbers, got " + v.dump());
+    fail(key, "must be a non-empty list of numbers, got " + shown(v));
   std::vector<double> out;
   for (const auto& x : v) {
     if (not x.is_number() || x.get<double>() < min || x.get<double>() > max)
-      fail(key, "every element " + range_text(min, max) + ", got " + x.dump());
+      fail(key, "every element " + range_text(min, max) + ", got " + shown(x));
     out.push_back(x.get<double>());
   }
   return out;
@@ -170,7 +186,7 @@ JsonReader JsonReader::object(const std::string& key)
 {
   const auto& v = get(key);
   if (not v.is_object())
-    fail(key, "must be an object, got " + v.dump());
+    fail(key, "must be an object, got " + shown(v));
   return JsonReader(v, file_, key_path(key));
 }
 
@@ -181,17 +197,75 @@ void JsonReader::finish() const
       fail(k, "unknown key");
 }
 
+std::string shown(const nlohmann::json& v)
+{
+  std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return text.size() > 120 ? text.substr(0, 120) + "..." : text;
+}
+
+std::string file_problem(const std::string& path)
+{
+  namespace fs = std::filesystem;
+  if (path.empty())
+    return "an empty path names no file";
+  std::error_code ec;
+  const auto st = fs::status(path, ec); // follows symlinks: a loop is ELOOP here
+  if (st.type() == fs::file_type::not_found)
+    return "file does not exist";
+  if (ec)
+    return "cannot be read: " + ec.message();
+  switch (st.type()) {
+  case fs::file_type::regular:
+    return "";
+  case fs::file_type::directory:
+    return "is a directory, not a file";
+  case fs::file_type::fifo:
+    return "is a FIFO, not a regular file";
+  case fs::file_type::character:
+    return "is a character device, not a regular file";
+  case fs::file_type::block:
+    return "is a block device, not a regular file";
+  case fs::file_type::socket:
+    return "is a socket, not a regular file";
+  default:
+    return "is not a regular file";
+  }
+}
+
+nlohmann::json parse_json_text(const std::string& text, const std::string& file, const std::string& key)
+{
+  // The callback sees every value with its depth; refusing deep input here keeps the DOM shallow.
+  bool too_deep = false;
+  auto limit    = [&too_deep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > kMaxJsonDepth)
+      too_deep = true;
+    return not too_deep;
+  };
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text, limit, true, /*ignore_comments=*/false);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(file, key, "not valid JSON at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::exception& e) { // 1e400: out_of_range 406, not a parse_error
+    throw ConfigError(file, key, std::string("not valid JSON: ") + e.what());
+  }
+  if (too_deep)
+    throw ConfigError(file, key, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  return j;
+}
+
 nlohmann::json read_json_file(const std::string& file)
 {
-  std::ifstream in(file);
+  if (const auto problem = file_problem(file); not problem.empty())
+    throw ConfigError(file, "(file)", problem);
+  std::ifstream in(file, std::ios::binary);
   if (not in)
     throw ConfigError(file, "(file)", "cannot open file");
-  try {
-    return nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/false);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    throw ConfigError(file, "(syntax)", "not valid JSON at byte " + std::to_string(e.byte));
-  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad())
+    throw ConfigError(file, "(file)", "cannot read the file");
+  return parse_json_text(text.str(), file, "(syntax)");
 }
 
 } // namespace gsim

@@ -51,7 +51,24 @@ class JsonReader {
   std::set<std::string> read_;
 };
 
+/** Objects and arrays nest at most this deep in a config (the shipped ones nest 3 deep). Deeper input is
+ *  refused while parsing: nlohmann's parser is iterative, but copying or printing such a value recurses
+ *  once per level and overflows the stack near 10^5. */
+constexpr int kMaxJsonDepth = 64;
+
+/** Why `path` cannot be read as a config file ("" when it is a regular file): "does not exist", "is a
+ *  directory", "is not a regular file (a FIFO...)", or the system's reason (symlink loop, name too long).
+ *  Checked before opening, so a FIFO never blocks. */
+std::string file_problem(const std::string& path);
+
+/** Parses JSON text; throws ConfigError(`file`, `key`, ...) for a syntax error, a number out of the double
+ *  range (1e400) or nesting beyond kMaxJsonDepth. */
+nlohmann::json parse_json_text(const std::string& text, const std::string& file, const std::string& key);
+
 /** Parses a JSON file; a missing file or a syntax error is a ConfigError naming the file. */
 nlohmann::json read_json_file(const std::string& file);
+
+/** `v` as JSON text for an error message: invalid UTF-8 replaced, cut after 120 characters. */
+std::string shown(const nlohmann::json& v);
 
 } // namespace gsim

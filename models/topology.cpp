@@ -78,14 +78,21 @@ std::vector<int> instance_path(const PlatformSpec& s, int channel, bool single_i
       exit_ok[g] = g != entry || group.size() == 1;
     return best_cube_mesh_path(entry, single_instance, exit_ok);
   }
-  // NVSwitch and the pair: every GPU pair is equally connected; the exit is the group's last GPU.
-  const int exit = group.size() > 1 ? group.back() : entry;
+  // NVSwitch and the pair: every GPU pair is equally connected; the exit is the group's last GPU. A port
+  // of one GPU cannot be both entry and exit: the ring then runs entry, entry + 1, ... and leaves from
+  // entry - 1 (cyclic), so every port carries one channel out and one in (not all out of the last GPU).
+  if (group.size() == 1) {
+    std::vector<int> path;
+    for (int d = 0; d < g_count; d++)
+      path.push_back((entry + d) % g_count);
+    return path;
+  }
+  const int exit = group.back();
   std::vector<int> path{entry};
   for (int g = 0; g < g_count; g++)
     if (g != entry && g != exit)
       path.push_back(g);
-  if (exit != entry)
-    path.push_back(exit);
+  path.push_back(exit);
   return path;
 }
 
@@ -105,6 +112,10 @@ void check_topology(const PlatformSpec& s, const std::string& file)
     throw ConfigError(file, "intra_node.kind", "nvlink_pair links 2 GPUs, not " + std::to_string(s.gpus_per_instance));
   if (s.instances > 1 && s.nics < 1)
     throw ConfigError(file, "nic.count", "several instances need at least one NIC");
+  if (s.nics > s.gpus_per_instance && s.nics % s.gpus_per_instance != 0)
+    throw ConfigError(file, "nic.count",
+                      std::to_string(s.nics) + " NICs above the " + std::to_string(s.gpus_per_instance) +
+                          " GPUs must be a multiple of them (each GPU drives an equal share, as p5's 4 EFA per GPU)");
 }
 
 PlatformSpec platform_spec(const Experiment& e, const CostModel& cost, double message_bytes)
@@ -144,6 +155,8 @@ PlatformSpec platform_spec(const Experiment& e, const CostModel& cost, double me
   if (s.nics > 0)
     s.nic = {c.nic_Bps * cost.link_efficiency(Fabric::network, message_bytes),
              cost.link_latency_s(Fabric::network) / 2};
+  if (s.nics > 0 && not(s.nic.bandwidth_Bps > 0)) // config validation refuses it; the engine must not divide by it
+    throw ConfigError(c.file, "nic.bandwidth_Gbps", "must be positive when the cluster has NICs");
   // No published latency for the remote storage: checkpoints of GBs are bandwidth-bound there.
   s.storage = {e.storage.bandwidth_Bps, 0};
   if (s.gpus_per_instance > 1)
@@ -155,7 +168,9 @@ PlatformSpec platform_spec(const Experiment& e, const CostModel& cost, double me
 
 std::string link_name(const LinkRef& l)
 {
-  const std::string i = "i" + std::to_string(l.instance) + "-";
+  std::string i = "i"; // appended, not "i" + to_string(): GCC 12 warns falsely (-Wrestrict) on the latter
+  i += std::to_string(l.instance);
+  i += '-';
   switch (l.kind) {
   case LinkKind::nvlink:
     return l.b < 0 ? i + "gpu" + std::to_string(l.a) + "-nvl"
@@ -183,8 +198,8 @@ LinkParams link_params(const PlatformSpec& s, const LinkRef& l)
     return s.pcie;
   case LinkKind::pcie_uplink:
     return s.pcie_uplink;
-  case LinkKind::nic:
-    return s.nic;
+  case LinkKind::nic: // a port: the NICs one GPU drives (nics_per_port), NCCL's channels spread over them
+    return {s.nic.bandwidth_Bps * s.nics_per_port(), s.nic.latency_s};
   case LinkKind::storage:
     return s.storage;
   }
@@ -277,7 +292,7 @@ double route_latency_s(const PlatformSpec& s, const Route& r)
 Rings make_rings(const PlatformSpec& s)
 {
   const bool single   = s.instances == 1;
-  const int n_channel = single ? 1 : std::max(1, s.nics);
+  const int n_channel = single ? 1 : std::max(1, s.nic_ports());
   Rings rings;
   for (int c = 0; c < n_channel; c++) {
     const auto path = instance_path(s, c, single);

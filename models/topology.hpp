@@ -14,12 +14,14 @@
 //           |
 //         nic0 ... nic3 ---> gateway ---> spine (non-blocking: no link) ---> other instances, storage
 //
-// GPU -> NIC: pcie g, then NIC nic_of(g). When every PCIe switch has its own NIC (nics == switches)
-// the NIC sits on the GPU's switch (GPUDirect RDMA does not cross the uplink); otherwise the GPUs share
-// the NICs through the CPU: pcie g, uplink, NIC.
+// GPU -> NIC: pcie g, then NIC port nic_of(g). When every PCIe switch holds its own NICs (nics a multiple
+// of the switches) they sit on the GPU's switch (GPUDirect RDMA does not cross the uplink); otherwise the
+// GPUs share the NICs through the CPU: pcie g, uplink, NIC. More NICs than GPUs (p5: 32 EFA, 8 GPUs) must
+// be a multiple of the GPUs: each GPU then drives a port of nics / gpus NICs.
 #include "models/calibration.hpp"
 #include "models/config.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -48,9 +50,15 @@ struct PlatformSpec {
   int gpus() const { return instances * gpus_per_instance; }
   int pcie_switches() const { return gpus_per_instance / gpus_per_pcie_switch; }
   int switch_of(int gpu) const { return gpu / gpus_per_pcie_switch; }
-  /** The NIC GPU `gpu` of an instance sends through (GPUs split evenly over the NICs, in order). */
-  int nic_of(int gpu) const { return nics > 0 ? gpu * nics / gpus_per_instance : -1; }
-  bool nic_on_gpu_switch() const { return nics == pcie_switches(); }
+  /** NIC ports of an instance: a port is one NIC when GPUs share NICs (nics <= gpus_per_instance), else the
+   *  nics / gpus_per_instance NICs one GPU drives (p5.48xlarge: 4 EFA per GPU). NCCL spreads a GPU's
+   *  channels evenly over its NICs, so the port carries nics_per_port() NICs' bandwidth (link_params). */
+  int nic_ports() const { return std::min(nics, gpus_per_instance); }
+  int nics_per_port() const { return nics > gpus_per_instance ? nics / gpus_per_instance : 1; }
+  /** The NIC port GPU `gpu` of an instance sends through (GPUs split evenly over the ports, in order). */
+  int nic_of(int gpu) const { return nics > 0 ? gpu * nic_ports() / gpus_per_instance : -1; }
+  /** Whether every PCIe switch holds its own NICs (GPUDirect RDMA then stays on the switch). */
+  bool nic_on_gpu_switch() const { return nics > 0 && nics % pcie_switches() == 0; }
 };
 
 /** Builds the spec of an experiment: bandwidth = datasheet (ClusterSpec) x cost.link_efficiency(fabric,
@@ -98,7 +106,7 @@ Route gpu_route(const PlatformSpec& spec, int src_rank, int dst_rank);
 /** Sum of the link latencies along a route, seconds. */
 double route_latency_s(const PlatformSpec& spec, const Route& r);
 
-/** NCCL's rings: one channel per NIC across instances (one channel inside a single instance). Each
+/** NCCL's rings: one channel per NIC port across instances (one channel inside a single instance). Each
  *  channel lists every global GPU rank once, in ring order; rank p sends to rank p + 1 (cyclically). */
 struct Rings {
   std::vector<std::vector<int>> channels;

@@ -1,5 +1,6 @@
 // `gemini-sim run --config FILE [--set k=v]... [--json] [--out DIR]`: one experiment, one summary.
 #include "models/config_error.hpp"
+#include "models/json_reader.hpp"
 #include "sim/run/pipeline.hpp"
 #include "sim/run/registry.hpp"
 
@@ -67,15 +68,21 @@ const RegisterCommand reg("run", [](CLI::App& app) -> std::function<int()> {
   sc->add_flag("--json", o->json, "print the summary as one JSON object");
   sc->add_option("--idle-profile", o->idle_profile,
                  "plan the checkpoint over a measured idle-span profile (the GEMINI artifact's comm_gap.txt format)");
-  sc->add_option("--out", o->out, "write summary.json (and other result files) into this directory");
+  auto* out = sc->add_option("--out", o->out, "write summary.json (and other result files) into this directory");
   sc->add_flag("--print-config", o->print_config,
                "print the resolved config (files, --set overrides and defaults) as JSON and exit");
   sc->add_flag(
       "--timeline", o->timeline,
       "with --out, also write timeline.json (Perfetto; large: every kernel and collective of the traced GPUs)");
-  return [o] {
-    if (not std::filesystem::is_regular_file(o->config))
-      throw ConfigError(o->config, "--config", "file does not exist");
+  return [o, out] {
+    // Checked before the simulation runs: a bad path must not cost a run, nor block (a FIFO).
+    if (const auto problem = file_problem(o->config); not problem.empty())
+      throw ConfigError(o->config, "--config", problem);
+    if (out->count() > 0 && o->out.empty())
+      throw ConfigError("--out", "\"\"", "an empty directory name; give a directory to write the results into");
+    if (not o->idle_profile.empty())
+      if (const auto problem = file_problem(o->idle_profile); not problem.empty())
+        throw ConfigError(o->idle_profile, "--idle-profile", problem);
     return run_experiment(*o);
   };
 });

@@ -157,52 +157,25 @@ void CheckpointTraffic::begin_iteration(int it)
   }
 }
 
-void CheckpointTraffic::send(const ChunkRecord& c) const
-{
-  if (mode_ == CollectiveMode::analytic) {
-    const auto& in = out_->schedule.inputs;
-    sg4::this_actor::sleep_for(in.alpha_s + double(c.bytes) / in.bandwidth_Bps);
-    return;
-  }
-  // Every rank sends its chunk to its peer at once (the ranks run in lockstep).
-  const auto& peer = out_->peers.at(size_t(c.replica));
-  std::vector<sg4::CommPtr> flows;
-  flows.reserve(peer.size());
-  for (size_t r = 0; r < peer.size(); r++)
-    flows.push_back(sg4::Comm::sendto_async(platform_.gpu(int(r)), platform_.gpu(peer[r]), uint64_t(c.bytes)));
-  sg4::Comm::wait_all(flows);
-}
-
-void CheckpointTraffic::copy_remote(const ChunkRecord& c) const
+void CheckpointTraffic::transfer(Leg leg, int replica, int64_t bytes) const
 {
   const auto& in = out_->schedule.inputs;
-  if (mode_ == CollectiveMode::analytic) {
-    sg4::this_actor::sleep_for(in.copy_latency_s + double(c.bytes) / in.copy_Bps);
+  if (mode_ == CollectiveMode::analytic) { // the plan's own cost model
+    sg4::this_actor::sleep_for(leg == Leg::send ? in.alpha_s + double(bytes) / in.bandwidth_Bps
+                                                : in.copy_latency_s + double(bytes) / in.copy_Bps);
     return;
   }
-  // Each receiver copies the chunk out of its buffer into its own instance's CPU memory.
-  const auto& peer  = out_->peers.at(size_t(c.replica));
-  const int g_count = platform_.spec().gpus_per_instance;
-  std::vector<sg4::CommPtr> flows;
-  flows.reserve(peer.size());
-  for (int q : peer)
-    flows.push_back(sg4::Comm::sendto_async(platform_.gpu(q), platform_.cpu(q / g_count), uint64_t(c.bytes)));
-  sg4::Comm::wait_all(flows);
-}
-
-void CheckpointTraffic::copy_local(int64_t bytes) const
-{
-  const auto& in = out_->schedule.inputs;
-  if (mode_ == CollectiveMode::analytic) {
-    sg4::this_actor::sleep_for(in.copy_latency_s + double(bytes) / in.copy_Bps);
-    return;
-  }
+  // Every rank moves its chunk at once (the ranks run in lockstep): a send goes to the rank's peer, a copy
+  // of a received chunk from the peer's GPU to the peer's CPU, a local copy from the rank to its own CPU.
   const int n       = platform_.spec().gpus();
   const int g_count = platform_.spec().gpus_per_instance;
   std::vector<sg4::CommPtr> flows;
   flows.reserve(size_t(n));
-  for (int r = 0; r < n; r++)
-    flows.push_back(sg4::Comm::sendto_async(platform_.gpu(r), platform_.cpu(r / g_count), uint64_t(bytes)));
+  for (int r = 0; r < n; r++) {
+    const int q    = leg == Leg::copy_local ? r : out_->peers.at(size_t(replica)).at(size_t(r));
+    sg4::Host* dst = leg == Leg::send ? platform_.gpu(q) : platform_.cpu(q / g_count);
+    flows.push_back(sg4::Comm::sendto_async(platform_.gpu(leg == Leg::send ? r : q), dst, uint64_t(bytes)));
+  }
   sg4::Comm::wait_all(flows);
 }
 
@@ -235,7 +208,7 @@ void CheckpointTraffic::after_op(int it, int op)
         local_queue_.push_back(out_->local.size() - 1);
         changed_->notify_all();
       }
-      send(rec);
+      transfer(Leg::send, rec.replica, rec.bytes);
       rec.sent_end = sg4::Engine::get_clock();
       out_->chunks.push_back(rec);
       remote_queue_.push_back(out_->chunks.size() - 1);
@@ -260,7 +233,7 @@ void CheckpointTraffic::remote_copier()
     }
     out_->chunks[idx].copy_start = sg4::Engine::get_clock();
     const ChunkRecord c          = out_->chunks[idx];
-    copy_remote(c);
+    transfer(Leg::copy_received, c.replica, c.bytes);
     out_->chunks[idx].in_cpu = sg4::Engine::get_clock();
     const std::unique_lock lock(*mutex_);
     buffer_busy_[size_t(c.buffer)] = 0;
@@ -280,7 +253,7 @@ void CheckpointTraffic::local_copier()
       idx = local_queue_[local_head_++];
     }
     out_->local[idx].copy_start = sg4::Engine::get_clock();
-    copy_local(out_->local[idx].bytes);
+    transfer(Leg::copy_local, 0, out_->local[idx].bytes);
     out_->local[idx].in_cpu = sg4::Engine::get_clock();
     const std::unique_lock lock(*mutex_);
     local_done_[size_t(out_->local[idx].iteration - first_)]++;

@@ -146,9 +146,10 @@ class CheckpointTraffic {
   void summarize();
 
  private:
-  void send(const ChunkRecord& c) const;
-  void copy_remote(const ChunkRecord& c) const;
-  void copy_local(int64_t bytes) const;
+  /** The three moves of a chunk: over the network to the peer GPU, the peer's copy of it to its CPU, and
+   *  the local copy to the own CPU. One function: they differ only in their endpoints and analytic cost. */
+  enum class Leg { send, copy_received, copy_local };
+  void transfer(Leg leg, int replica, int64_t bytes) const;
   void remote_copier();
   void local_copier();
   CheckpointIteration& iteration(int it);

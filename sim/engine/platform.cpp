@@ -1,5 +1,6 @@
 #include "sim/engine/platform.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 XBT_LOG_NEW_DEFAULT_CATEGORY(gsim_platform, "gemini-sim cluster platform");
@@ -56,6 +57,10 @@ sg4::Link* Platform::create_link(sg4::NetZone* zone, const LinkRef& l)
 {
   const std::string name = link_name(l);
   const LinkParams p     = link_params(spec_, l);
+  // SimGrid aborts on a zero or non-finite capacity ("duration is not finite"); validation refuses such
+  // configs, so this is a bug guard, not a user message.
+  if (not(p.bandwidth_Bps > 0) || not std::isfinite(p.bandwidth_Bps) || not(p.latency_s >= 0))
+    throw std::logic_error("link " + name + " has no usable capacity or latency");
   if (is_split_duplex(l.kind)) {
     auto* d = zone->create_split_duplex_link(name, p.bandwidth_Bps);
     d->set_latency(p.latency_s)->seal();
@@ -109,7 +114,7 @@ void Platform::create_instance_links(sg4::NetZone* zone, int i)
   }
   for (int s = 0; s < spec_.pcie_switches(); s++)
     create_link(zone, LinkRef{LinkKind::pcie_uplink, i, s, -1, true});
-  for (int n = 0; n < spec_.nics; n++)
+  for (int n = 0; n < spec_.nic_ports(); n++)
     create_link(zone, LinkRef{LinkKind::nic, i, n, -1, true});
 }
 

@@ -1,6 +1,10 @@
 #include "sim/report/summary.hpp"
 
+#include "models/config_error.hpp"
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -57,22 +61,35 @@ void write_file_atomically(const std::string& path, const std::string& content)
 {
   namespace fs = std::filesystem;
   fs::path p(path);
+  std::error_code ec;
   if (p.has_parent_path())
-    fs::create_directories(p.parent_path());
+    fs::create_directories(p.parent_path(), ec);
+  if (ec)
+    throw ConfigError(p.parent_path().string(), "--out", "cannot create the directory: " + ec.message());
   fs::path tmp = p;
   // Host and pid make the temporary name unique when processes on several machines write into one
   // shared directory (sweep shards on a cluster file system): pids alone repeat across hosts.
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   tmp += ".tmp." + std::string(host) + "." + std::to_string(::getpid());
+  // A read-only directory or a full disk is the user's to fix (exit 2), and leaves no partial file behind.
+  auto fail = [&](const std::string& why) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw ConfigError(path, "--out", "cannot write the file: " + why);
+  };
   {
     std::ofstream out(tmp, std::ios::binary);
+    if (not out)
+      fail(std::strerror(errno));
     out << content;
     out.close();
     if (not out)
-      throw std::runtime_error("cannot write " + tmp.string());
+      fail(errno != 0 ? std::strerror(errno) : "write failed");
   }
-  fs::rename(tmp, p);
+  fs::rename(tmp, p, ec);
+  if (ec)
+    fail(ec.message());
 }
 
 } // namespace gsim

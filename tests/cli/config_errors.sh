@@ -48,4 +48,62 @@ expect_error "expected key=value" --config configs/p4d16.json --set oops "${out[
 expect_error "The following argument was not expected: --frobnicate\|--frobnicate" --config configs/p4d16.json --frobnicate "${out[@]}"
 expect_error "figure: 99: no such figure" figure 99 --out "$tmp/figs"
 
+# Issue 11's reproducers (the input contract under fuzzing).
+printf '{"instances": 1e400}' >"$tmp/huge.json"
+mkfifo "$tmp/fifo.json"
+ln -s "$tmp/loop.json" "$tmp/loop.json"
+long=$(printf 'x%.0s' $(seq 300))
+mkdir -p "$tmp/ro" && chmod a-w "$tmp/ro"
+sed 's#"clusters/[^"]*"#""#' configs/p4d16.json >"$tmp/emptycluster.json"
+sed "s#\"clusters/[^\"]*\"#\"$PWD/configs/clusters\"#" configs/p4d16.json >"$tmp/dircluster.json"
+deep=$(head -c 100000 /dev/zero | tr '\0' '[')
+printf '{"description": "x", "deep": %s' "$deep" >"$tmp/deep.json"
+head -c 100000 /dev/zero | tr '\0' ']' >>"$tmp/deep.json"
+echo '}' >>"$tmp/deep.json"
+expect_error "huge.json: (syntax): not valid JSON" --config "$tmp/huge.json" "${out[@]}"
+expect_error "deep.json: (syntax): nested deeper than 64 levels" --config "$tmp/deep.json" "${out[@]}"
+expect_error "fifo.json: --config: is a FIFO" --config "$tmp/fifo.json" "${out[@]}"
+expect_error "loop.json: --config: cannot be read" --config "$tmp/loop.json" "${out[@]}"
+expect_error "--config: cannot be read: File name too long\|--config: file does not exist" --config "$tmp/$long.json" "${out[@]}"
+expect_error "emptycluster.json: cluster: an empty path names no file" --config "$tmp/emptycluster.json" "${out[@]}"
+expect_error "dircluster.json: cluster: file .*clusters: is a directory" --config "$tmp/dircluster.json" "${out[@]}"
+expect_error "(--set): cluster.nic.bandwidth_Gbps: must be at least 0.001 when count > 0" --config configs/p4d16.json --set cluster.nic.bandwidth_Gbps=0 "${out[@]}"
+expect_error "cluster.nic.count: 12 NICs above the 8 GPUs must be a multiple" --config configs/p4d16.json --set cluster.nic.count=12 "${out[@]}"
+expect_error "run.seed: must be in \[0, 9223372036854775807\]" --config configs/p4d16.json --set run.seed=9223372036854775808 "${out[@]}"
+expect_error "\-\-set: description: the value is not valid UTF-8" --config configs/p4d16.json --set "description=$(printf 'a\xff')" "${out[@]}"
+expect_error "\-\-set: (empty): an empty --set names no key" --config configs/p4d16.json --set '' "${out[@]}"
+expect_error "\-\-out: \"\": an empty directory name" --config configs/p4d16.json --out ""
+expect_error "/dev/null: --idle-profile: is a character device" --config configs/p4d16.json --idle-profile /dev/null "${out[@]}"
+expect_error "training.precision: fp32 is not simulated" --config configs/p4d16.json --set training.precision=fp32 "${out[@]}"
+expect_error "checkpoint.gpu_buffer_MiB: sub-buffers of .* at most 32768 in run.collectives analytic" --config configs/p4d16.json --set checkpoint.gpu_buffer_MiB=0.001 "${out[@]}"
+expect_error "checkpoint.sub_buffers: must be in \[1, 1024\]" --config configs/p4d16.json --set checkpoint.sub_buffers=65536 "${out[@]}"
+expect_error "training.gradient_accumulation_steps: must be in \[1, 48\]" --config configs/p4d16.json --set training.gradient_accumulation_steps=1048576 "${out[@]}"
+expect_error "checkpoint.profile_iterations: must be in \[1, 32\]" --config configs/p4d16.json --set checkpoint.profile_iterations=1048576 "${out[@]}"
+expect_error "run.iterations: must be in \[1, 32\]" --config configs/p4d16.json --set run.iterations=1048576 "${out[@]}"
+if [ "$(id -u)" -ne 0 ]; then # root writes into a read-only directory anyway
+  expect_error "ro/summary.json: --out: cannot write the file" --config configs/p4d16.json --out "$tmp/ro"
+fi
+if [ -w /dev/full ]; then # a full disk: /dev/full's directory cannot take the temporary file either
+  expect_error "cannot create the directory" --config configs/p4d16.json --out /dev/full/res
+fi
+mkdir -p "$tmp/blocked/summary.json" # as root too: the final rename fails, and its temporary file goes
+expect_error "blocked/summary.json: --out: cannot write the file" --config configs/p4d16.json --out "$tmp/blocked"
+[ -n "$(find "$tmp/ro" "$tmp/blocked" -name '*.tmp.*')" ] && { echo "FAIL: a partial .tmp file was left in --out"; fails=$((fails + 1)); }
+
+# Accepted inputs that used to crash or run as something else: they simulate, exactly as given.
+expect_run() { # expect_run "jq-ish grep pattern" args...
+  local pattern=$1
+  shift
+  if ! "$bin" "$@" --json >"$tmp/out" 2>"$tmp/err" || ! grep -q -- "$pattern" "$tmp/out"; then
+    echo "FAIL: gemini-sim $* -> $(head -c 300 "$tmp/err")"
+    fails=$((fails + 1))
+  else
+    echo "ok: runs: $*"
+  fi
+}
+expect_run '"seed":9007199254740993' --config configs/p4d16.json --set run.seed=9007199254740993 --set checkpoint.scheme=none
+expect_run '"instances":16' --config configs/p4d16.json --set cluster.nic.count=16
+expect_run '"gpus_per_instance":1' --config configs/p4d16.json --set cluster.gpus_per_instance=1 --set cluster.pcie.gpus_per_switch=1 --set model=models/gpt2-10b.json
+expect_run '"name":"p5.48xlarge"' --config configs/p4d16.json --set cluster=clusters/p5.json
+
 [ $fails -eq 0 ] || { echo "$fails bad-input case(s) misbehaved"; exit 1; }

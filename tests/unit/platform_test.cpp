@@ -1,9 +1,10 @@
 // The SimGrid platform built from the cluster configs: routes cross the links the instance wires, the
 // capacities are datasheet x calibrated efficiency, and SimGrid's TCP corrections are off.
 // One SimGrid Engine per process: ctest runs every TEST in its own process (gtest_discover_tests).
-#include "source_dir.hpp"
 #include "models/config.hpp"
+#include "models/config_error.hpp"
 #include "sim/engine/platform.hpp"
+#include "source_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -146,6 +147,68 @@ TEST(Platform, ATransferTakesLatencyPlusBytesOverTheBottleneck)
   const double latency = route_latency_s(b.spec, gpu_route(b.spec, 0, 9));
   const double bw      = std::min(b.spec.nic.bandwidth_Bps, b.spec.pcie.bandwidth_Bps);
   EXPECT_NEAR(done, latency + bytes / bw, 1e-9 * done);
+}
+
+} // namespace
+} // namespace gsim
+
+namespace gsim {
+namespace {
+
+Built spec_with(const std::string& config, const std::vector<std::string>& sets)
+{
+  Built b{load_experiment(config, sets), Calibration::load(kFixture), {}};
+  CostModel cost(b.cal, b.e.cluster);
+  b.spec = platform_spec(b.e, cost, 1 << 30);
+  return b;
+}
+
+// p5.48xlarge: 32 EFA for 8 GPUs, 4 on each GPU's PCIe switch. Each GPU drives a port of its 4 NICs
+// (GPUDirect RDMA on its own switch, no uplink), the rings use every port once out and once in, and the
+// port carries the 4 NICs' bandwidth, so the rings' bottleneck is the instance's 3200 Gbps, not 1/4 of it.
+TEST(Platform, P5RingsSpreadOverEveryGpusNics)
+{
+  auto b = spec_with("configs/p4d16.json", {"cluster=clusters/p5.json", "instances=2"});
+  EXPECT_EQ(b.spec.nic_ports(), 8);
+  EXPECT_EQ(b.spec.nics_per_port(), 4);
+  EXPECT_TRUE(b.spec.nic_on_gpu_switch());
+  const Route r = gpu_route(b.spec, 3, 8 + 4); // GPU 3 of instance 0 to GPU 4 of instance 1
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(link_name(r[1]), "i0-nic3");
+  EXPECT_EQ(link_name(r[2]), "i1-nic4");
+  EXPECT_NEAR(link_params(b.spec, r[1]).bandwidth_Bps, 4 * b.spec.nic.bandwidth_Bps, 1e-6);
+  const Rings rings = make_rings(b.spec);
+  ASSERT_EQ(rings.channels.size(), 8u);
+  std::vector<int> out(8, 0), in(8, 0); // per port: channels leaving and entering instance 0
+  for (const auto& ring : rings.channels) {
+    ASSERT_EQ(ring.size(), 16u);
+    for (size_t p = 0; p < ring.size(); p++) {
+      const int a = ring[p], c = ring[(p + 1) % ring.size()];
+      if (a / 8 == 0 && c / 8 == 1)
+        out[size_t(b.spec.nic_of(a % 8))]++;
+      if (a / 8 == 1 && c / 8 == 0)
+        in[size_t(b.spec.nic_of(c % 8))]++;
+    }
+  }
+  EXPECT_EQ(out, std::vector<int>(8, 1));
+  EXPECT_EQ(in, std::vector<int>(8, 1));
+  sg4::Engine engine("platform_test");
+  configure_network_model();
+  Platform p(b.spec);
+  EXPECT_EQ(route_names(p, 3, 12),
+            (std::vector<std::string>{"i0-gpu3-pcie_UP", "i0-nic3_UP", "i1-nic4_DOWN", "i1-gpu4-pcie_DOWN"}));
+}
+
+// More NICs than GPUs used to leave rings with no GPU (a crash); one GPU per instance, too.
+TEST(Platform, OneGpuInstancesAndSixteenNicsWire)
+{
+  auto b = spec_with("configs/p4d16.json", {"cluster.nic.count=16"});
+  EXPECT_EQ(make_rings(b.spec).channels.size(), 8u);
+  auto one      = spec_with("configs/p4d16.json", {"cluster.gpus_per_instance=1", "cluster.pcie.gpus_per_switch=1"});
+  const Rings r = make_rings(one.spec);
+  ASSERT_EQ(r.channels.size(), 1u);
+  EXPECT_EQ(r.channels[0].size(), 16u);
+  EXPECT_THROW(spec_with("configs/p4d16.json", {"cluster.nic.count=12"}), ConfigError);
 }
 
 } // namespace
