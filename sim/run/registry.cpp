@@ -16,12 +16,6 @@ std::vector<SummaryStage>& summary_stages()
   return s;
 }
 
-std::map<std::string, Figure>& figures()
-{
-  static std::map<std::string, Figure> f;
-  return f;
-}
-
 RegisterSummaryStage::RegisterSummaryStage(SummaryStage stage)
 {
   auto& s = summary_stages();

@@ -1,9 +1,9 @@
 #pragma once
-// Self-registration for the three extension points of gemini-sim, so that adding a subcommand, a
-// summary stage or a figure is one new file (Calculon's self-registering commands, in C++):
+// Self-registration for the extension points of gemini-sim, so that adding a subcommand or a summary
+// stage is one new file (Calculon's self-registering commands, in C++); a figure is a config
+// (configs/figures/, docs/figures/README.md):
 //   * Command: a CLI11 subcommand ("run", "figure", ...), sim/cli/*.cpp
 //   * SummaryStage: one part of a run's summary (model arithmetic, placement, the simulation, ...)
-//   * Figure: the data of one paper figure as CSV, sim/figures/*.cpp
 // Registrars are static objects in files compiled into the executable.
 #include "models/config.hpp"
 #include "sim/report/summary.hpp"
@@ -26,31 +26,14 @@ struct SummaryStage {
   std::function<void(const Experiment&, RunResult&)> run;
 };
 
-struct FigureContext {
-  std::string out_dir;     // where figNN.csv goes
-  std::string configs_dir; // the configs/ folder (experiments, clusters, models)
-  std::string self_exe;    // this executable, to run one simulation per child process
-  int jobs = 1;            // child processes at once
-};
-
-struct Figure {
-  std::string id; // "9", "15", ...
-  std::string help;
-  std::function<void(const FigureContext&)> make;
-};
-
 std::map<std::string, CommandSetup>& commands();
 std::vector<SummaryStage>& summary_stages(); // sorted by order, then name
-std::map<std::string, Figure>& figures();
 
 struct RegisterCommand {
   RegisterCommand(const std::string& name, CommandSetup setup) { commands()[name] = std::move(setup); }
 };
 struct RegisterSummaryStage {
   explicit RegisterSummaryStage(SummaryStage stage);
-};
-struct RegisterFigure {
-  explicit RegisterFigure(Figure f) { figures()[f.id] = std::move(f); }
 };
 
 } // namespace gsim
