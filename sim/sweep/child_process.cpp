@@ -19,11 +19,12 @@ namespace {
 // file is open, so nothing is left in /tmp whatever ends the sweep (SIGINT, SIGTERM, SIGKILL, a crash).
 int unlinked_temp_file(const char* tag)
 {
-  char name[]  = "/tmp/gemini-sim-child-XXXXXX";
-  const int fd = ::mkostemp(name, O_CLOEXEC); // CLOEXEC: other children do not inherit it; dup2 clears it
+  const char* dir  = std::getenv("TMPDIR");
+  std::string name = std::string(dir && *dir ? dir : "/tmp") + "/gemini-sim-child-XXXXXX";
+  const int fd     = ::mkostemp(name.data(), O_CLOEXEC); // other children do not inherit it; dup2 clears it
   if (fd < 0)
     throw std::runtime_error(std::string("cannot create a temporary file for a child's ") + tag);
-  ::unlink(name);
+  ::unlink(name.c_str());
   return fd;
 }
 
