@@ -337,11 +337,26 @@ def load_sweep(directory, parse_json=True):
     if not path.exists():
         raise FileNotFoundError(f"{path}: no results.csv (not a `gemini-sim sweep --out` directory?)")
     df = read_table(path, parse_json=parse_json)
+    if parse_json:  # lists are side files, points/<hash>/<key>.json (schema 2): read them back as lists
+        for col in df.columns:
+            if df[col].dtype == object and df[col].map(_is_side_file).any():
+                df[col] = [_read_side_file(directory, v) if _is_side_file(v) else v for v in df[col]]
     if "hash" in df.columns:
         dirs = [directory / "points" / str(h) for h in df["hash"]]
         df["point_dir"] = [str(d) if d.is_dir() else None for d in dirs]
     df.attrs["dir"] = str(directory)
+    manifest = directory / "sweep.json"
+    df.attrs["schema_version"] = json.loads(manifest.read_text()).get("schema_version") if manifest.exists() else 1
     return df
+
+
+def _is_side_file(v):
+    return isinstance(v, str) and v.startswith("points/") and v.endswith(".json") and v.count("/") == 2
+
+
+def _read_side_file(directory, rel):
+    with open(pathlib.Path(directory) / rel) as f:
+        return json.load(f)
 
 
 def load_point(directory, point):

@@ -1,12 +1,23 @@
 // `gemini-sim figure <N|all> --out DIR`: the data of one paper figure (or all) as CSV files.
+// A figure is a config, configs/figures/figNN.json (sim/sweep/figure_spec.hpp, docs/figures/README.md):
+// its runs go through the sweep runner, one child process per point, each point cached by the hash of its
+// resolved config in DIR/points/<hash>/summary.json, so a run two figures share (Figs 7 and 8) is simulated
+// once, and running the command again reuses every finished point. Figures without a config yet (closed
+// forms and failure simulations that no run reports) are still C++ generators (sim/figures/), run as
+// child processes beside the points so that both cores stay busy.
 #include "models/config_error.hpp"
+#include "sim/figures/generators.hpp"
+#include "sim/report/summary.hpp"
 #include "sim/run/registry.hpp"
 #include "sim/sweep/child_process.hpp"
+#include "sim/sweep/figure_tables.hpp"
+#include "sim/sweep/jobs.hpp"
+#include "sim/sweep/sweep_point.hpp"
 #include "source_dir.hpp"
 
 #include <filesystem>
 #include <iostream>
-#include <thread>
+#include <set>
 
 namespace gsim {
 namespace {
@@ -15,7 +26,8 @@ struct FigureOptions {
   std::string id;
   std::string out = "figures";
   std::string configs;
-  int jobs = 0;
+  int jobs     = 0;
+  bool builtin = false; // run one C++ generator in this process (what the parent asks its child)
 };
 
 std::string default_configs_dir()
@@ -25,51 +37,127 @@ std::string default_configs_dir()
   return std::string(GSIM_SOURCE_DIR) + "/configs";
 }
 
-std::string figure_list()
+int id_number(const std::string& id)
 {
-  std::string s;
-  for (const auto& [id, f] : figures())
-    s += (s.empty() ? "" : ", ") + id;
-  return s;
+  return std::atoi(id.c_str());
 }
+
+// Every figure id, numeric order: the configs' and the remaining generators'.
+std::vector<int> known_ids(const std::vector<FigureSpec>& specs)
+{
+  std::set<int> ids;
+  for (const auto& s : specs)
+    ids.insert(s.id);
+  for (const auto& [id, f] : figure_generators())
+    ids.insert(id_number(id));
+  return {ids.begin(), ids.end()};
+}
+
+std::vector<int> selected(const FigureOptions& o, const std::vector<int>& known)
+{
+  if (o.id == "all")
+    return known;
+  std::string id = o.id;
+  while (id.size() > 1 && id[0] == '0')
+    id.erase(0, 1); // "07" is figure 7
+  const bool digits = not id.empty() && id.find_first_not_of("0123456789") == std::string::npos;
+  if (digits && std::find(known.begin(), known.end(), id_number(id)) != known.end())
+    return {id_number(id)};
+  std::string list;
+  for (int k : known)
+    list += std::to_string(k) + ", ";
+  throw ConfigError("figure", o.id, "no such figure; known: " + list + "all");
+}
+
+struct Job {
+  std::vector<std::string> argv;
+  std::string label;
+  std::string point_dir; // a point's cache directory; empty for a generator
+};
 
 int make_figures(const FigureOptions& o)
 {
-  std::vector<const Figure*> todo;
-  if (o.id == "all") {
-    for (const auto& [id, f] : figures())
-      todo.push_back(&f);
-  } else {
-    std::string id = o.id;
-    while (id.size() > 1 && id[0] == '0')
-      id.erase(0, 1); // "07" is figure 7
-    if (not figures().count(id))
-      throw ConfigError("figure", o.id, "no such figure; known: " + figure_list() + ", all");
-    todo.push_back(&figures().at(id));
+  const std::string configs = o.configs.empty() ? default_configs_dir() : o.configs;
+  if (o.builtin) {
+    figure_generators().at(o.id).make({o.out, configs});
+    return 0;
   }
-  FigureContext ctx;
-  ctx.out_dir     = o.out;
-  ctx.configs_dir = o.configs.empty() ? default_configs_dir() : o.configs;
-  ctx.self_exe    = self_executable();
-  ctx.jobs        = o.jobs > 0 ? o.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
+  const int workers = resolve_jobs(o.jobs);
+  const auto specs  = read_figure_specs(configs);
+  const auto chosen = selected(o, known_ids(specs));
   std::error_code ec;
-  std::filesystem::create_directories(ctx.out_dir, ec);
-  if (ec)
-    throw ConfigError("--out", o.out, "cannot create the directory: " + ec.message());
-  for (const auto* f : todo) {
-    f->make(ctx);
-    std::cout << "figure " << f->id << ": written to " << ctx.out_dir << "\n";
+  std::filesystem::create_directories(o.out, ec);
+  if (ec || not std::filesystem::is_directory(o.out))
+    throw ConfigError("--out", o.out, "cannot create the directory" + (ec ? ": " + ec.message() : std::string()));
+
+  const DirLock lock(o.out, ".lock", "--out");
+
+  // Generators first (Fig 15's month of failures is the longest job), then every point once.
+  std::vector<Job> jobs;
+  const std::string self = self_executable();
+  for (int id : chosen)
+    if (figure_generators().count(std::to_string(id)))
+      jobs.push_back({{self, "figure", std::to_string(id), "--out", o.out, "--configs", configs, "--builtin"},
+                      "figure " + std::to_string(id),
+                      ""});
+  std::vector<std::pair<const FigureSpec*, FigurePlan>> plans;
+  std::set<std::string> queued;
+  for (const auto& s : specs)
+    if (std::find(chosen.begin(), chosen.end(), s.id) != chosen.end()) {
+      plans.emplace_back(&s, plan_figure(s));
+      for (const auto& r : s.runs)
+        for (const auto& p : plans.back().second.at(r.name)) {
+          const std::string dir = point_dir(o.out, p);
+          if (point_finished(dir) || not queued.insert(p.hash).second)
+            continue;
+          prepare_point(dir, r.spec, p);
+          std::vector<std::string> argv = {self, "run", "--config", r.spec.config, "--json"};
+          for (const auto& set : p.sets)
+            argv.insert(argv.end(), {"--set", set});
+          jobs.push_back({argv, s.file + " run " + r.name + " (" + describe_point(r.spec.axes, p.grid) + ")", dir});
+        }
+    }
+  std::vector<std::vector<std::string>> argvs;
+  for (const auto& j : jobs)
+    argvs.push_back(j.argv);
+  std::string failure;
+  run_children(argvs, workers, [&](size_t i, const ChildResult& c) {
+    const auto& j  = jobs[i];
+    const auto doc = nlohmann::json::parse(c.out, nullptr, false);
+    if (c.exit_code == 0 && (j.point_dir.empty() || doc.is_object())) {
+      if (not j.point_dir.empty())
+        write_file_atomically(j.point_dir + "/summary.json", doc.dump(2) + "\n");
+      else
+        std::cout << j.label << ": written to " << o.out << "\n" << std::flush;
+    } else if (failure.empty()) {
+      failure = j.label + ": " + child_failure(c);
+    }
+  });
+  if (not failure.empty())
+    throw ConfigError("figure", o.id, failure);
+
+  for (const auto& [spec, plan] : plans) {
+    std::map<std::string, nlohmann::json> summaries;
+    for (const auto& [name, points] : plan)
+      for (const auto& p : points)
+        if (auto s = read_point_summary(point_dir(o.out, p)); s.is_object())
+          summaries[p.hash] = std::move(s);
+    for (const auto& t : spec->tables)
+      write_file_atomically(o.out + "/" + t.file, figure_table_csv(*spec, t, plan, summaries));
+    std::cout << "figure " << spec->id << ": written to " << o.out << "\n";
   }
   return 0;
 }
 
 const RegisterCommand reg("figure", [](CLI::App& app) -> std::function<int()> {
   auto o   = std::make_shared<FigureOptions>();
-  auto* sc = app.add_subcommand("figure", "write the data of a paper figure as CSV (figNN.csv)");
+  auto* sc = app.add_subcommand("figure", "write the data of a paper figure as CSV (configs/figures/figNN.json)");
   sc->add_option("id", o->id, "figure number, or 'all'")->required();
-  sc->add_option("--out", o->out, "output directory")->capture_default_str();
+  sc->add_option("--out", o->out, "output directory (figure CSVs; points/<hash>/ caches the runs)")
+      ->capture_default_str();
   sc->add_option("--configs", o->configs, "the configs/ directory (default: ./configs, else the source tree's)");
-  sc->add_option("-j,--jobs", o->jobs, "simulations run at once (default: one per core)");
+  sc->add_option("-j,--jobs", o->jobs, "simulations run at once (default, 0: one per core)");
+  sc->add_flag("--builtin", o->builtin, "run one C++ generator in this process (internal)")->group("");
   return [o] { return make_figures(*o); };
 });
 

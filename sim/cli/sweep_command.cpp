@@ -5,7 +5,7 @@
 // Running the same command again skips the points that have a summary.json. See docs/sweeps.md.
 #include "models/config_error.hpp"
 #include "sim/run/registry.hpp"
-#include "sim/sweep/child_process.hpp"
+#include "sim/sweep/jobs.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_point.hpp"
 #include "sim/sweep/sweep_progress.hpp"
@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <thread>
 
 namespace gsim {
 namespace {
@@ -28,22 +27,6 @@ struct SweepOptions {
   std::string shard = "0/1";
 };
 
-/** Why a child failed, in one line: its last line on standard error and its exit status. */
-std::string child_failure(const ChildResult& c)
-{
-  std::string last;
-  size_t end = c.err.size();
-  while (last.empty() && end > 0) {
-    const size_t start = c.err.rfind('\n', end - 1);
-    const size_t from  = start == std::string::npos ? 0 : start + 1;
-    last               = c.err.substr(from, end - from);
-    end                = start == std::string::npos ? 0 : start;
-  }
-  const std::string status = c.exit_code > 128 ? "killed by signal " + std::to_string(c.exit_code - 128)
-                                               : "exit status " + std::to_string(c.exit_code);
-  return last.empty() ? status : status + ": " + last;
-}
-
 int run_sweep(const SweepOptions& o)
 {
   if (not std::filesystem::is_regular_file(o.config))
@@ -56,13 +39,16 @@ int run_sweep(const SweepOptions& o)
   if (spec.axes.empty())
     throw ConfigError("--grid", "(none)", "give at least one --grid key=v1,v2,... or a --grid-file");
   const Shard shard = parse_shard(o.shard);
-  if (o.jobs < 0)
-    throw ConfigError("--jobs", std::to_string(o.jobs), "must be at least 1 (0: one per core)");
-  const auto plan = plan_sweep(spec); // every point validated before anything runs
+  const int workers = resolve_jobs(o.jobs);
+  const auto plan   = plan_sweep(spec); // every point validated before anything runs
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec || not std::filesystem::is_directory(o.out))
     throw ConfigError("--out", o.out, "cannot create the directory" + (ec ? ": " + ec.message() : std::string()));
+  // A second sweep of the same shard on this directory exits 2 at once (shards of one sweep may share it).
+  const DirLock lock(
+      o.out, shard.count > 1 ? ".lock-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) : ".lock",
+      "--out");
 
   std::vector<const PlannedPoint*> mine;
   std::vector<const PlannedPoint*> todo;
@@ -86,7 +72,6 @@ int run_sweep(const SweepOptions& o)
 
   SweepProgress progress(mine.size(), mine.size() - todo.size());
   std::map<size_t, std::string> failures; // point -> why
-  const int workers = o.jobs > 0 ? o.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
   run_children(jobs, workers, [&](size_t i, const ChildResult& c) {
     const auto* p = todo[i];
     if (c.exit_code == 0 && point_finished(point_dir(o.out, *p)))
@@ -106,6 +91,7 @@ int run_sweep(const SweepOptions& o)
       shard.count > 1 ? o.out + "/shards/" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) + ".csv"
                       : o.out + "/results.csv";
   write_file_atomically(table, sweep_table_csv(grid_keys(spec), rows));
+  write_sweep_manifest(o.out, grid_keys(spec));
   size_t failed = 0;
   for (const auto& r : rows)
     failed += r.ok ? 0 : 1;

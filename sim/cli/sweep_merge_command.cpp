@@ -68,6 +68,7 @@ int merge_shards(const std::string& out)
   }
   const std::string table = out + "/results.csv";
   write_file_atomically(table, sweep_table_csv(grid_keys, rows));
+  write_sweep_manifest(out, grid_keys);
   size_t failed = 0;
   for (const auto& r : rows)
     failed += r.ok ? 0 : 1;

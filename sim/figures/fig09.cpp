@@ -18,7 +18,7 @@
 #include "models/config.hpp"
 #include "models/placement.hpp"
 #include "sim/engine/failure_sim.hpp"
-#include "sim/run/registry.hpp"
+#include "sim/figures/generators.hpp"
 
 #include <sstream>
 

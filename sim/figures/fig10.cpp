@@ -13,7 +13,7 @@
 // Every input from configs/p4d16.json (failures.iteration_time_s must be set).
 #include "models/config_error.hpp"
 #include "sim/engine/failure_sim.hpp"
-#include "sim/run/registry.hpp"
+#include "sim/figures/generators.hpp"
 
 #include <random>
 #include <sstream>

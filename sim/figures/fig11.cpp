@@ -5,7 +5,7 @@
 // The storage bandwidth and m come from configs/p4d16.json; the instance counts and bandwidths are the
 // figure's axes (paper Fig 11; artifact: 4, 8, 12, 16 instances at 100, 200, 400 Gbps).
 #include "models/failure_economics.hpp"
-#include "sim/run/registry.hpp"
+#include "sim/figures/generators.hpp"
 
 #include <sstream>
 

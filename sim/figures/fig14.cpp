@@ -9,7 +9,7 @@
 // fig14.csv: variant,phase,start_s,duration_s (seconds from the start of iteration 1)
 #include "models/config_error.hpp"
 #include "sim/engine/failure_sim.hpp"
-#include "sim/run/registry.hpp"
+#include "sim/figures/generators.hpp"
 
 #include <sstream>
 

@@ -16,9 +16,9 @@
 #include "models/config_error.hpp"
 #include "models/failure_economics.hpp"
 #include "models/failure_process.hpp"
-#include "sim/engine/failure_sim.hpp"
-#include "sim/run/registry.hpp"
 #include "models/units.hpp"
+#include "sim/engine/failure_sim.hpp"
+#include "sim/figures/generators.hpp"
 
 #include <sstream>
 

@@ -8,10 +8,4 @@ std::map<std::string, CommandSetup>& commands()
   return c;
 }
 
-std::map<std::string, Figure>& figures()
-{
-  static std::map<std::string, Figure> f;
-  return f;
-}
-
 } // namespace gsim

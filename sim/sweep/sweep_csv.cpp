@@ -4,24 +4,6 @@
 
 namespace gsim {
 
-std::string csv_field(const std::string& s)
-{
-  if (s.find_first_of(",\"\r\n") == std::string::npos)
-    return s;
-  std::string q = "\"";
-  for (char c : s)
-    q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
-std::string csv_record(const std::vector<std::string>& fields)
-{
-  std::string line;
-  for (size_t i = 0; i < fields.size(); i++)
-    line += (i ? "," : "") + csv_field(fields[i]);
-  return line + "\n";
-}
-
 std::vector<std::vector<std::string>> parse_csv(const std::string& text)
 {
   std::vector<std::vector<std::string>> records;

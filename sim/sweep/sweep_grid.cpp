@@ -2,7 +2,7 @@
 
 #include "models/config.hpp"
 #include "models/config_error.hpp"
-#include "models/json_reader.hpp"
+#include "sim/sweep/strict_json.hpp"
 
 #include <charconv>
 #include <fstream>
@@ -66,11 +66,9 @@ GridAxis parse_grid_axis(const std::string& arg)
 
 std::vector<GridAxis> read_grid_file(const std::string& file)
 {
-  read_json_file(file); // a missing file or bad JSON: its one-line error
-  // Read again keeping the file's key order, which is the loop and column order.
-  std::ifstream in(file);
-  const auto doc = nlohmann::ordered_json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || not doc.is_object())
+  // The file's key order is the loop and column order; a key given twice is refused.
+  const auto doc = read_strict_json(file);
+  if (not doc.is_object())
     throw ConfigError(file, "(root)", "a grid file is a JSON object {\"key\": [values...], ...}");
   std::vector<GridAxis> axes;
   for (const auto& [key, values] : doc.items()) {

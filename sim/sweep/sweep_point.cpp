@@ -9,8 +9,7 @@ namespace gsim {
 
 namespace fs = std::filesystem;
 
-namespace {
-nlohmann::json read_summary(const std::string& dir)
+nlohmann::json read_point_summary(const std::string& dir)
 {
   std::ifstream in(dir + "/summary.json");
   if (not in)
@@ -18,7 +17,6 @@ nlohmann::json read_summary(const std::string& dir)
   auto doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   return doc.is_object() ? doc : nlohmann::json(nullptr);
 }
-} // namespace
 
 std::string point_dir(const std::string& out, const PlannedPoint& p)
 {
@@ -27,7 +25,7 @@ std::string point_dir(const std::string& out, const PlannedPoint& p)
 
 bool point_finished(const std::string& dir)
 {
-  return read_summary(dir).is_object();
+  return read_point_summary(dir).is_object();
 }
 
 void prepare_point(const std::string& dir, const SweepSpec& spec, const PlannedPoint& p)
@@ -51,11 +49,16 @@ SweepRow point_row(const std::string& dir, const SweepSpec& spec, const PlannedP
   r.hash  = p.hash;
   for (const auto& v : p.grid.values)
     r.grid.push_back(json_cell(v));
-  const auto summary = read_summary(dir);
+  const auto summary = read_point_summary(dir);
   r.ok               = summary.is_object();
-  if (r.ok)
-    r.summary = flatten_summary(summary, grid_keys(spec));
-  else
+  if (r.ok) {
+    std::map<std::string, nlohmann::json> lists;
+    r.summary = flatten_summary(summary, grid_keys(spec), &lists);
+    for (const auto& [key, list] : lists) {
+      write_file_atomically(dir + "/" + key + ".json", list.dump() + "\n");
+      r.summary[key] = "points/" + p.hash + "/" + key + ".json";
+    }
+  } else
     r.error = error.empty() ? "no summary.json in " + dir : error;
   return r;
 }

@@ -15,6 +15,9 @@ std::string point_dir(const std::string& out, const PlannedPoint& p);
 /** True when `dir` holds a summary.json that parses (written by a run that finished). */
 bool point_finished(const std::string& dir);
 
+/** DIR/summary.json parsed, or null when it is missing or does not parse. */
+nlohmann::json read_point_summary(const std::string& dir);
+
 /** Empties `dir` of what an interrupted run left and writes point.json. */
 void prepare_point(const std::string& dir, const SweepSpec& spec, const PlannedPoint& p);
 

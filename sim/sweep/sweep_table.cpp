@@ -1,11 +1,11 @@
 #include "sim/sweep/sweep_table.hpp"
 
 #include "models/config_error.hpp"
+#include "sim/report/summary.hpp"
 #include "sim/sweep/sweep_csv.hpp"
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <set>
 
 namespace gsim {
@@ -14,36 +14,29 @@ namespace {
 const std::vector<std::string> kLeading  = {"point", "hash"};
 const std::vector<std::string> kTrailing = {"status", "error"};
 
-void flatten(const nlohmann::json& v, const std::string& prefix, std::map<std::string, std::string>& out)
+void flatten(const nlohmann::json& v, const std::string& prefix, std::map<std::string, std::string>& out,
+             std::map<std::string, nlohmann::json>* lists)
 {
   if (v.is_object() && not v.empty()) {
     for (const auto& [k, child] : v.items())
-      flatten(child, prefix.empty() ? k : prefix + "." + k, out);
+      flatten(child, prefix.empty() ? k : prefix + "." + k, out, lists);
+  } else if (v.is_array() && lists != nullptr) {
+    (*lists)[prefix] = v; // a per-point array: a side file, not a (423 KB) cell
+    out[prefix]      = prefix + ".json";
   } else {
     out[prefix] = json_cell(v);
   }
 }
 } // namespace
 
-std::string json_cell(const nlohmann::json& v)
-{
-  if (v.is_number_float()) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v.get<double>());
-    return buf;
-  }
-  if (v.is_string())
-    return v.get<std::string>();
-  return v.dump();
-}
-
 std::map<std::string, std::string> flatten_summary(const nlohmann::json& summary,
-                                                   const std::vector<std::string>& grid_keys)
+                                                   const std::vector<std::string>& grid_keys,
+                                                   std::map<std::string, nlohmann::json>* lists)
 {
   std::map<std::string, std::string> flat;
   for (const auto& [k, v] : summary.items())
     if (k != "config")
-      flatten(v, k, flat);
+      flatten(v, k, flat, lists);
   std::set<std::string> taken(grid_keys.begin(), grid_keys.end());
   taken.insert(kLeading.begin(), kLeading.end());
   taken.insert(kTrailing.begin(), kTrailing.end());
@@ -51,6 +44,15 @@ std::map<std::string, std::string> flatten_summary(const nlohmann::json& summary
   for (auto& [k, cell] : flat)
     out[taken.count(k) ? "summary." + k : k] = std::move(cell);
   return out;
+}
+
+void write_sweep_manifest(const std::string& dir, const std::vector<std::string>& grid_keys)
+{
+  nlohmann::ordered_json doc;
+  doc["schema_version"] = kSweepTableSchema;
+  doc["table"]          = "results.csv";
+  doc["grid_keys"]      = grid_keys;
+  write_file_atomically(dir + "/sweep.json", doc.dump(2) + "\n");
 }
 
 std::string sweep_table_csv(const std::vector<std::string>& grid_keys, std::vector<SweepRow> rows)

@@ -38,6 +38,25 @@ expect_error "\-\-grid: instances: expected key=v1,v2" "${base[@]}" --grid insta
 expect_error "\-\-grid: instances: empty value" "${base[@]}" --grid instances=8,,16
 expect_error "\-\-grid: (none): give at least one" "${base[@]}"
 expect_error "\-\-shard: 2/2: expected i/n with 0 <= i < n" "${base[@]}" --grid instances=8 --shard 2/2
+printf '{"instances": [8, 16], "instances": [32]}' >"$tmp/dup.json"
+expect_error "dup.json: instances: given twice in one object" "${base[@]}" --grid-file "$tmp/dup.json"
+# One -j rule for sweep and figure: 0 is one per core, a negative count is refused.
+expect_error "\-\-jobs: -3: must be at least 1" "${base[@]}" --grid instances=8 -j -3
+expect_error "\-\-jobs: -1: must be at least 1" figure 16 -j -1
+# Two sweeps on one --out: the second exits 2 with one line while the first holds the lock.
+mkdir "$tmp/locked"
+exec 9>"$tmp/locked/.lock"
+flock -n 9
+"$bin" "${base[@]}" --grid instances=8 --out "$tmp/locked" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+exec 9>&-
+if [ $rc -ne 2 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q "another gemini-sim sweep or figure" "$tmp/err" ||
+  [ -e "$tmp/locked/points" ]; then
+  echo "FAIL: a locked --out -> rc=$rc: $(cat "$tmp/err")"
+  fails=$((fails + 1))
+else
+  echo "ok: $(cat "$tmp/err")"
+fi
 expect_error "broken.json: (syntax): not valid JSON" "${base[@]}" --grid-file "$tmp/broken.json"
 expect_error "notalist.json: instances: must be a non-empty list" "${base[@]}" --grid-file "$tmp/notalist.json"
 expect_error "nothere.json: --config: file does not exist" sweep --config "$tmp/nothere.json" --grid instances=8

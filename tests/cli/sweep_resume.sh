@@ -24,7 +24,8 @@ grep -q "sweep: 8 points, 0 already done, 0 failed" "$tmp/full.out"
 grep -q "sweep: 8/8 done (0 skipped, 0 failed)" "$tmp/full.err" # plain progress lines off a terminal
 
 # Interrupted: one worker in its own process group, killed as soon as two points have finished.
-setsid "$bin" "${sweep[@]}" --out "$tmp/part" -j 1 >/dev/null 2>&1 &
+mkdir "$tmp/tmpdir" # the children's output files: unlinked at once, so a kill -9 leaves none
+TMPDIR="$tmp/tmpdir" setsid "$bin" "${sweep[@]}" --out "$tmp/part" -j 1 >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 600); do
   [ "$(finished "$tmp/part")" -ge 2 ] && break
@@ -34,6 +35,7 @@ kill -9 -- -"$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 pid=
 done_before=$(finished "$tmp/part")
+[ -z "$(ls -A "$tmp/tmpdir")" ] || { echo "FAIL: the killed sweep left $(ls "$tmp/tmpdir")"; exit 1; }
 [ "$done_before" -ge 2 ] || { echo "FAIL: no point finished before the kill"; exit 1; }
 # Whatever the timing, leave two finished points broken the ways a crash (or a bad disk) would.
 mapfile -t dirs < <(find "$tmp/part/points" -name summary.json -printf '%h\n' | sort)

@@ -2,6 +2,8 @@
 // CSV quoting, and the table's columns and number format.
 #include "models/config.hpp"
 #include "models/config_error.hpp"
+#include "sim/sweep/figure_spec.hpp"
+#include "sim/sweep/figure_tables.hpp"
 #include "sim/sweep/sweep_csv.hpp"
 #include "sim/sweep/sweep_grid.hpp"
 #include "sim/sweep/sweep_hash.hpp"
@@ -119,12 +121,19 @@ TEST(SweepCsv, QuotesOnlyWhenNeededAndRoundTrips)
 
 TEST(SweepTable, CellsColumnsAndRoundTrip)
 {
-  EXPECT_EQ(json_cell(0.1), "0.10000000000000001"); // %.17g: the exact double
+  EXPECT_EQ(json_cell(0.1), "0.1"); // shortest round-trip: reads back as the same double
+  EXPECT_EQ(std::stod(json_cell(0.1 + 0.2)), 0.1 + 0.2);
+  EXPECT_EQ(json_cell(json(nullptr)), "");
   EXPECT_EQ(json_cell(16), "16");
   EXPECT_EQ(json_cell("gemini"), "gemini");
   EXPECT_EQ(json_cell(json::array({1.5, 2})), "[1.5,2]");
   const auto flat = flatten_summary(json::parse(R"({"z": 1, "a": {"b": 2.5, "c": [1]}, "config": {"x": 1}})"));
   EXPECT_EQ(flat, (std::map<std::string, std::string>{{"a.b", "2.5"}, {"a.c", "[1]"}, {"z", "1"}}));
+  // With a side-file map, a list leaves the table: its cell names the file, the list goes to the map.
+  std::map<std::string, json> lists;
+  const auto side = flatten_summary(json::parse(R"({"spans": [1, 2, 3], "t": 0.5})"), {}, &lists);
+  EXPECT_EQ(side.at("spans"), "spans.json");
+  EXPECT_EQ(lists.at("spans"), json::array({1, 2, 3}));
   // A summary key named like a grid key (or a fixed column) gets its own name.
   EXPECT_EQ(flatten_summary(json::parse(R"({"instances": 8, "status": "x", "t": 1})"), {"instances"}),
             (std::map<std::string, std::string>{{"summary.instances", "8"}, {"summary.status", "x"}, {"t", "1"}}));
@@ -140,4 +149,76 @@ TEST(SweepTable, CellsColumnsAndRoundTrip)
   EXPECT_EQ(keys, std::vector<std::string>{"instances"});
   EXPECT_EQ(sweep_table_csv(keys, rows), csv); // read and written again: the same bytes
   EXPECT_THROW(read_sweep_table("a,b\n", "t.csv", keys), ConfigError);
+}
+
+namespace {
+std::string write_temp(const std::string& name, const std::string& text)
+{
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+} // namespace
+
+TEST(SweepGrid, GridFileRefusesAKeyGivenTwice)
+{
+  const auto file = write_temp("dup_grid.json", R"({"instances": [8, 16], "instances": [32]})");
+  try {
+    read_grid_file(file);
+    FAIL() << "a key given twice must be refused";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.file(), file);
+    EXPECT_EQ(e.key(), "instances");
+  }
+}
+
+TEST(FigureSpec, ShippedConfigsReadInNumericOrder)
+{
+  const auto specs = read_figure_specs(std::string("configs"));
+  ASSERT_FALSE(specs.empty());
+  for (size_t i = 1; i < specs.size(); i++)
+    EXPECT_LT(specs[i - 1].id, specs[i].id);
+}
+
+TEST(FigureSpec, ErrorsNameTheKey)
+{
+  const std::string configs = std::string("configs");
+  const std::string run     = R"("runs": {"r": {"config": "p4d16.json", "grid": {"instances": [8, 16]}}})";
+  const auto expect_key     = [&](const std::string& body, const std::string& key) {
+    const auto file = write_temp("fig.json", "{\"figure\": 3, \"title\": \"t\", " + body + "}");
+    try {
+      read_figure_spec(file, configs);
+      ADD_FAILURE() << body;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), key) << e.what();
+    }
+  };
+  const std::string table = R"("tables": [{"file": "f.csv", "columns": ["n"], "rows": [{"run": "r", "cells": )";
+  expect_key(run + ", " + table + R"({"n": {"grid": "instances"}}}]}], "colour": 1)", "colour");
+  expect_key(run + ", " + table + R"({"n": {"grid": "model"}}}]}])", "tables[0].rows[0].cells.n.grid");
+  expect_key(run + ", " + table + R"({}}]}])", "tables[0].rows[0].cells.n");
+  expect_key(run + ", " + table + R"({"n": {"summary": "x", "value": 1}}}]}])", "tables[0].rows[0].cells.n");
+}
+
+TEST(FigureSpec, TableRowsFromSummaries)
+{
+  const std::string configs = std::string("configs");
+  const auto file           = write_temp("fig_ok.json", R"({"figure": 3, "title": "t",
+    "runs": {"r": {"config": "p4d16.json", "grid": {"checkpoint.scheme": ["none", "gemini"]}}},
+    "tables": [{"file": "f.csv", "columns": ["scheme", "t", "idle_none", "sys", "x"],
+      "rows": [{"run": "r", "where": {"checkpoint.scheme": "gemini"}, "each": {"system": ["a", "b"]},
+        "cells": {"scheme": {"grid": "checkpoint.scheme"}, "t": {"summary": "per.{system}"},
+                  "idle_none": {"summary": "idle", "at": {"checkpoint.scheme": "none"}},
+                  "sys": {"each": "system"},
+                  "x": {"summary": "status", "default": "ok", "when": {"summary": "status", "equals": "oom", "then": null}}}}]}]})");
+  const auto spec           = read_figure_spec(file, configs);
+  const auto plan           = plan_figure(spec);
+  std::map<std::string, json> summaries;
+  const auto& pts        = plan.at("r");
+  summaries[pts[0].hash] = json{{"idle", 0.03}};
+  summaries[pts[1].hash] = json{{"per", {{"a", 1.5}, {"b", 2}}}, {"status", "oom"}};
+  const std::string csv  = figure_table_csv(spec, spec.tables[0], plan, summaries);
+  EXPECT_EQ(csv, "scheme,t,idle_none,sys,x\ngemini,1.5,0.03,a,\ngemini,2,0.03,b,\n");
+  summaries.erase(pts[0].hash); // a failed point: an error naming the cell, not a blank table
+  EXPECT_THROW(figure_table_csv(spec, spec.tables[0], plan, summaries), ConfigError);
 }

@@ -1,0 +1,224 @@
+#include "sim/sweep/figure_spec.hpp"
+
+#include "models/config_error.hpp"
+#include "sim/sweep/strict_json.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+namespace gsim {
+
+namespace {
+using ojson = nlohmann::ordered_json;
+
+nlohmann::json plain(const ojson& v)
+{
+  return nlohmann::json::parse(v.dump()); // ordered -> plain, the same value
+}
+
+const ojson& object_at(const ojson& parent, const std::string& key, const std::string& file, const std::string& path)
+{
+  if (not parent.contains(key) || not parent[key].is_object())
+    throw ConfigError(file, path, "must be a JSON object");
+  return parent[key];
+}
+
+void only_keys(const ojson& obj, const std::string& file, const std::string& path, const std::set<std::string>& allowed)
+{
+  for (const auto& [k, v] : obj.items())
+    if (not allowed.count(k)) {
+      std::string known;
+      for (const auto& a : allowed)
+        known += (known.empty() ? "" : ", ") + a;
+      throw ConfigError(file, path.empty() ? k : path + "." + k, "unknown key (known: " + known + ")");
+    }
+}
+
+std::string text(const ojson& obj, const std::string& key, const std::string& file, const std::string& path)
+{
+  if (not obj.contains(key) || not obj[key].is_string() || obj[key].get<std::string>().empty())
+    throw ConfigError(file, path, "must be a non-empty string");
+  return obj[key].get<std::string>();
+}
+
+FigureRun read_run(const std::string& name, const ojson& r, const std::string& file, const std::string& configs)
+{
+  const std::string at = "runs." + name;
+  if (not r.is_object())
+    throw ConfigError(file, at, "must be a JSON object {\"config\": ..., \"set\": {...}, \"grid\": {...}}");
+  only_keys(r, file, at, {"config", "set", "grid"});
+  FigureRun run{name, {}};
+  run.spec.config = configs + "/" + text(r, "config", file, at + ".config");
+  if (r.contains("set"))
+    for (const auto& [k, v] : object_at(r, "set", file, at + ".set").items())
+      run.spec.sets.push_back(k + "=" + v.dump());
+  if (r.contains("grid"))
+    for (const auto& [k, v] : object_at(r, "grid", file, at + ".grid").items()) {
+      if (not v.is_array() || v.empty())
+        throw ConfigError(file, at + ".grid." + k, "must be a non-empty list of values");
+      GridAxis a{k, {}};
+      for (const auto& x : v)
+        a.values.push_back(plain(x));
+      run.spec.axes.push_back(std::move(a));
+    }
+  return run;
+}
+
+void check_cell(const ojson& c, const FigureRun& run, const std::vector<std::string>& each, const std::string& file,
+                const std::string& path)
+{
+  if (not c.is_object())
+    throw ConfigError(file, path, "must be a JSON object (summary, grid, each or value)");
+  only_keys(c, file, path, {"summary", "grid", "each", "value", "at", "default", "when"});
+  int sources = 0;
+  for (const char* k : {"summary", "grid", "each", "value"})
+    sources += c.contains(k) ? 1 : 0;
+  if (sources != 1)
+    throw ConfigError(file, path, "needs exactly one of summary, grid, each, value");
+  const auto grid_key = [&](const std::string& k, const std::string& where) {
+    for (const auto& a : run.spec.axes)
+      if (a.key == k)
+        return;
+    throw ConfigError(file, where, "'" + k + "' is not a grid key of run " + run.name);
+  };
+  if (c.contains("summary")) {
+    const auto& s = c["summary"];
+    const bool ok = s.is_string() || (s.is_array() && not s.empty() &&
+                                      std::all_of(s.begin(), s.end(), [](auto& x) { return x.is_string(); }));
+    if (not ok)
+      throw ConfigError(file, path + ".summary", "must be a key or a non-empty list of keys");
+  }
+  if (c.contains("grid")) {
+    if (not c["grid"].is_string())
+      throw ConfigError(file, path + ".grid", "must be a grid key");
+    grid_key(c["grid"].get<std::string>(), path + ".grid");
+  }
+  if (c.contains("each") && (not c["each"].is_string() || std::find(each.begin(), each.end(), c["each"]) == each.end()))
+    throw ConfigError(file, path + ".each", "must name the row block's `each`");
+  if (c.contains("at"))
+    for (const auto& [k, v] : object_at(c, "at", file, path + ".at").items())
+      grid_key(k, path + ".at." + k);
+  if (c.contains("when")) {
+    const auto& w = object_at(c, "when", file, path + ".when");
+    only_keys(w, file, path + ".when", {"summary", "equals", "then"});
+    text(w, "summary", file, path + ".when.summary");
+    if (not w.contains("equals") || not w.contains("then"))
+      throw ConfigError(file, path + ".when", "needs summary, equals and then");
+  }
+}
+
+FigureRowBlock read_rows(const ojson& b, const FigureSpec& f, const FigureTable& t, const std::string& path)
+{
+  if (not b.is_object())
+    throw ConfigError(f.file, path, "must be a JSON object {\"run\": ..., \"cells\": {...}}");
+  only_keys(b, f.file, path, {"run", "where", "each", "cells"});
+  FigureRowBlock block;
+  block.run       = text(b, "run", f.file, path + ".run");
+  const auto& run = f.run(block.run);
+  if (b.contains("where"))
+    for (const auto& [k, v] : object_at(b, "where", f.file, path + ".where").items())
+      block.where[k] = plain(v);
+  std::vector<std::string> each_names;
+  if (b.contains("each")) {
+    const auto& e = object_at(b, "each", f.file, path + ".each");
+    if (e.size() != 1)
+      throw ConfigError(f.file, path + ".each", "must name one list, {\"name\": [values]}");
+    for (const auto& [k, v] : e.items()) {
+      if (not v.is_array() || v.empty() || not std::all_of(v.begin(), v.end(), [](auto& x) { return x.is_string(); }))
+        throw ConfigError(f.file, path + ".each." + k, "must be a non-empty list of strings");
+      block.each.push_back({k, v.get<std::vector<std::string>>()});
+      each_names.push_back(k);
+    }
+  }
+  const auto& cells = object_at(b, "cells", f.file, path + ".cells");
+  for (const auto& [k, c] : cells.items())
+    if (std::find(t.columns.begin(), t.columns.end(), k) == t.columns.end())
+      throw ConfigError(f.file, path + ".cells." + k, "not one of the table's columns");
+  for (const auto& col : t.columns) {
+    if (not cells.contains(col))
+      throw ConfigError(f.file, path + ".cells." + col, "missing: every column needs a cell");
+    check_cell(cells[col], run, each_names, f.file, path + ".cells." + col);
+    block.cells.push_back({col, plain(cells[col])});
+  }
+  return block;
+}
+
+FigureTable read_table(const ojson& t, const FigureSpec& f, const std::string& path)
+{
+  if (not t.is_object())
+    throw ConfigError(f.file, path, "must be a JSON object {\"file\": ..., \"columns\": [...], \"rows\": [...]}");
+  only_keys(t, f.file, path, {"file", "columns", "rows"});
+  FigureTable table;
+  table.file = text(t, "file", f.file, path + ".file");
+  if (table.file.find('/') != std::string::npos)
+    throw ConfigError(f.file, path + ".file", "a file name, without a directory");
+  const auto& cols = t.contains("columns") ? t["columns"] : ojson();
+  if (not cols.is_array() || cols.empty() ||
+      not std::all_of(cols.begin(), cols.end(), [](auto& x) { return x.is_string(); }))
+    throw ConfigError(f.file, path + ".columns", "must be a non-empty list of column names");
+  table.columns = cols.get<std::vector<std::string>>();
+  if (not t.contains("rows") || not t["rows"].is_array() || t["rows"].empty())
+    throw ConfigError(f.file, path + ".rows", "must be a non-empty list of row blocks");
+  for (size_t i = 0; i < t["rows"].size(); i++)
+    table.rows.push_back(read_rows(t["rows"][i], f, table, path + ".rows[" + std::to_string(i) + "]"));
+  return table;
+}
+} // namespace
+
+const FigureRun& FigureSpec::run(const std::string& name) const
+{
+  for (const auto& r : runs)
+    if (r.name == name)
+      return r;
+  throw ConfigError(file, "run", "no run named '" + name + "' in runs");
+}
+
+FigureSpec read_figure_spec(const std::string& file, const std::string& configs_dir)
+{
+  const auto doc = read_strict_json(file);
+  if (not doc.is_object())
+    throw ConfigError(file, "(root)", "a figure config is a JSON object (docs/figures/README.md)");
+  only_keys(doc, file, "", {"figure", "title", "plot", "description", "runs", "tables"});
+  FigureSpec f;
+  f.file = file;
+  if (not doc.contains("figure") || not doc["figure"].is_number_integer() || doc["figure"].get<int64_t>() < 1 ||
+      doc["figure"].get<int64_t>() > 1000)
+    throw ConfigError(file, "figure", "must be the figure's number (a whole number 1..1000)");
+  f.id    = int(doc["figure"].get<int64_t>());
+  f.title = text(doc, "title", file, "title");
+  f.plot  = doc.contains("plot") ? text(doc, "plot", file, "plot") : "";
+  for (const auto& [name, r] : object_at(doc, "runs", file, "runs").items())
+    f.runs.push_back(read_run(name, r, file, configs_dir));
+  if (f.runs.empty())
+    throw ConfigError(file, "runs", "names no run");
+  if (not doc.contains("tables") || not doc["tables"].is_array() || doc["tables"].empty())
+    throw ConfigError(file, "tables", "must be a non-empty list of tables");
+  for (size_t i = 0; i < doc["tables"].size(); i++)
+    f.tables.push_back(read_table(doc["tables"][i], f, "tables[" + std::to_string(i) + "]"));
+  return f;
+}
+
+std::vector<FigureSpec> read_figure_specs(const std::string& configs_dir)
+{
+  namespace fs         = std::filesystem;
+  const std::string in = configs_dir + "/figures";
+  if (not fs::is_directory(in))
+    throw ConfigError(in, "--configs", "no figures/ directory of figure configs");
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(in))
+    if (entry.path().extension() == ".json")
+      files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  std::vector<FigureSpec> specs;
+  std::map<int, std::string> seen;
+  for (const auto& file : files) {
+    specs.push_back(read_figure_spec(file, configs_dir));
+    if (auto [it, fresh] = seen.emplace(specs.back().id, file); not fresh)
+      throw ConfigError(file, "figure", "figure " + std::to_string(it->first) + " is also " + it->second);
+  }
+  std::sort(specs.begin(), specs.end(), [](const FigureSpec& a, const FigureSpec& b) { return a.id < b.id; });
+  return specs;
+}
+
+} // namespace gsim
