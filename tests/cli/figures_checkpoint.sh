@@ -19,7 +19,7 @@ touch "$tmp/stamp"
 [ -z "$(find "$tmp/points" -newer "$tmp/stamp" -name summary.json)" ]
 cmp "$tmp/fig16.csv" "$tmp/fig16.first"
 "$bin" figure 12 --out "$tmp" -j 1 >/dev/null
-"$bin" run --config configs/bert5b-p3dn4.json --set checkpoint.profile_iterations=2 --out "$tmp/run" >/dev/null
+"$bin" run --config configs/bert5b-p3dn4.json --set checkpoint.profile_iterations=2 --out "$tmp/run" --timeline >/dev/null
 /usr/bin/python3 - "$tmp" <<'PY'
 import csv, sys
 tmp = sys.argv[1]
