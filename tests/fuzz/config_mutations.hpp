@@ -73,7 +73,7 @@ inline void leaf_keys(const nlohmann::json& j, const std::string& prefix, std::v
   }
 }
 
-/** Every case over the experiments in `configs_dir` (configs/*.json). */
+/** Every case over the experiments in `configs_dir` (configs/<name>.json). */
 inline std::vector<Mutation> all_mutations(const std::string& configs_dir)
 {
   namespace fs = std::filesystem;
