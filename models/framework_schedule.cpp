@@ -52,6 +52,13 @@ std::vector<FrameworkSchedule> make_table()
           0,
           "DeepSpeed 0.7.3 ZeRO-3 (partitioned_param_coordinator.py fetch_sub_module: asynchronous prefetch, "
           "__max_ongoing_fetch_events = 2)"};
+  // The three run DeepSpeed's coordinator in every module hook on the host. The fork's hooks wait on the
+  // all-gather stream (:273-279) and, in mode none, synchronise the device (:280-281); upstream's wait only
+  // makes the compute stream wait (AllGatherCoalescedHandle.wait), the host runs on.
+  for (int i : {0, 1, 2})
+    t[size_t(i)].hook_host_cost = true;
+  t[0].host_waits_gather = t[1].host_waits_gather = true;
+  t[1].host_syncs_device                          = true;
   t[3] = {
       Framework::fsdp2,
       "fsdp2",

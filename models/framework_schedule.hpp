@@ -53,6 +53,10 @@ struct FrameworkSchedule {
   double allreduce_bucket_bytes       = 0;     // ddp: bucket_cap_mb
   double allreduce_first_bucket_bytes = 0;     // ddp: the first (last-layer) bucket
   std::string source;                          // where the schedule is documented
+  // The host (bench/reference/fit_host_costs.py; docs/engine.md "The host"):
+  bool hook_host_cost    = false; // every module hook costs the calibrated host time (DeepSpeed's coordinator)
+  bool host_waits_gather = false; // the host blocks in the hook until the module's parameters have arrived
+  bool host_syncs_device = false; // torch.cuda.synchronize() in every hook: the host waits for the GPU to drain
 };
 
 const FrameworkSchedule& framework_schedule(Framework f);

@@ -2,6 +2,7 @@
 
 #include "models/config_error.hpp"
 #include "models/framework_schedule.hpp"
+#include "models/host_cost.hpp"
 #include "models/transformer.hpp"
 
 #include <algorithm>
@@ -672,6 +673,12 @@ Zero3Program make_zero3_program(const Experiment& e, const CostModel& cost)
       coordinator.micro_batch(m.events, mb);
   if (e.gpus() == 1)
     drop_one_rank_collectives(prog, cost, s.sharded);
+  // The host: DeepSpeed's coordinator runs in every module hook, one step each (models/host_cost.hpp).
+  if (const auto host = host_cost(cost.calibration()); host && s.hook_host_cost)
+    for (auto& step : prog.steps) {
+      step.host_s = host->zero3_hook_s;
+      prog.host_s += step.host_s;
+    }
   // The optimizer updates the shard (ZeRO-3, FSDP2) or, unsharded (ddp), every parameter on every GPU.
   const double shard = total_params(e.model) / (s.sharded ? e.gpus() : 1);
   prog.optimizer_s   = cost.memory_time_s(shard * kOptimizerBytesPerParam);

@@ -52,6 +52,7 @@ struct ComputeStep {
   double seconds = 0;           // kernel time on the compute stream
   std::vector<int> issue_after; // comm ops issued once the kernels are done (gradient buckets)
   int wait_after = -1;          // the host waits for this comm op before the next hook (gemini-*'s reduce sync)
+  double host_s  = 0;           // host time of the hook before its kernels are launched (models/host_cost.hpp)
 };
 
 /** One iteration: gradient_accumulation_steps x (forward + backward), then the optimizer step. */
@@ -63,6 +64,7 @@ struct Zero3Program {
   double param_copy_s      = 0;            // of the steps' seconds: gathered-parameter copies (FSDP2 copy-out)
   double one_rank_copy_s   = 0;            // of the steps' seconds: one-rank "collectives" (device copies)
   std::vector<std::string> kernel_sources; // how each kernel variant was priced (kernels.json entry, or passes)
+  double host_s = 0;                       // the steps' host_s summed: host work per iteration (0: not modelled)
   double compute_s() const;                // sum of kernel time, optimizer included
   double comm_bytes(CollOp op) const;
 };

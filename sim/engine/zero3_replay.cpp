@@ -1,5 +1,6 @@
 #include "sim/engine/zero3_replay.hpp"
 
+#include "models/framework_schedule.hpp"
 #include "models/zero3_memory.hpp"
 #include "sim/engine/collectives.hpp"
 #include "sim/engine/iteration_stats.hpp"
@@ -20,6 +21,7 @@ namespace {
 // What the two streams share: the communication stream's FIFO of issued collectives and which are done.
 struct Streams {
   const Zero3Program* program        = nullptr;
+  const FrameworkSchedule* schedule  = nullptr;
   const RingCollectives* collectives = nullptr;
   int iterations                     = 0;
   sg4::MutexPtr mutex                = sg4::Mutex::create();
@@ -35,6 +37,9 @@ struct Streams {
 
   size_t id(int iteration, int op) const { return size_t(iteration) * program->comms.size() + size_t(op); }
 };
+
+// Below SimGrid's numerical accuracy (sleep_for warns and does nothing): the host is then level with the GPU.
+constexpr double kHostResolution_s = 1e-9;
 
 // The compute stream: runs each step's kernels once the collective it needs is complete, issuing
 // collectives at the hooks; the optimizer step waits for every collective of the iteration.
@@ -67,15 +72,30 @@ void compute_stream(Streams* s)
     s->out->iterations.push_back({sg4::Engine::get_clock(), 0});
     if (s->checkpoint)
       s->checkpoint->begin_iteration(it);
+    // The host's clock: when it has launched the current hook's kernels. It starts level with the GPU (the
+    // previous optimizer step synchronised them) and runs ahead by each hook's host work while the GPU
+    // drains its queue; the GPU waits when the host falls behind. Collectives are issued at the later of
+    // the two, as before the host was modelled (where the host runs ahead they would go earlier).
+    double host = sg4::Engine::get_clock();
     for (size_t k = 0; k < p.steps.size(); k++) {
       const ComputeStep& step = p.steps[k];
+      host += step.host_s;
+      if (s->schedule->host_syncs_device) // gemini-none: torch.cuda.synchronize() in the fetch
+        host = std::max(host, sg4::Engine::get_clock());
+      if (host - sg4::Engine::get_clock() >= kHostResolution_s)
+        sg4::this_actor::sleep_until(host);
       issue(it, step.issue);
-      if (step.wait_for >= 0)
+      if (step.wait_for >= 0) {
         wait(s->id(it, step.wait_for));
+        if (s->schedule->host_waits_gather) // the fork's hook blocks on the all-gather stream
+          host = std::max(host, s->out->comms[s->id(it, step.wait_for)].end);
+      }
       run(it, int(k), step.seconds);
       issue(it, step.issue_after);
-      if (step.wait_after >= 0) // the host syncs on what it just issued (gemini-*: reduce_stream.synchronize())
+      if (step.wait_after >= 0) { // the host syncs on what it just issued (gemini-*: reduce_stream.synchronize())
         wait(s->id(it, step.wait_after));
+        host = std::max(host, s->out->comms[s->id(it, step.wait_after)].end);
+      }
     }
     if (not p.comms.empty())
       wait(s->id(it, int(p.comms.size()) - 1)); // FIFO: the last one done means all done
@@ -175,6 +195,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
 
   Streams s;
   s.program           = &out.program;
+  s.schedule          = &framework_schedule(e.training.framework);
   s.collectives       = &collectives;
   s.iterations        = iterations;
   s.out               = &out;

@@ -4,6 +4,8 @@
 // the first instance and the first GPU of the last; all ranks run in lockstep, so the other tracks are
 // copies). One SimGrid simulation per process: this stage runs it once; sweeps and figures run children.
 #include "models/config_error.hpp"
+#include "models/framework_schedule.hpp"
+#include "models/host_cost.hpp"
 #include "sim/report/iteration_report.hpp"
 #include "sim/run/stages/stages.hpp"
 
@@ -110,6 +112,13 @@ void simulation_stage(RunContext& ctx)
         "attention " + to_string(t.attention) + ", activation " + to_string(t.activation) + ", norm " +
             to_string(t.norm));
   r.set("kernel_pricing", p.kernel_sources);
+  const auto host = host_cost(*ctx.calibration);
+  const bool hooks = framework_schedule(t.framework).hook_host_cost;
+  r.set("host_s_per_iteration", p.host_s, "host work per iteration",
+        p.host_s > 0 ? fmt("%.1f ms", p.host_s * 1e3) + fmt(" (%.1f us per module hook)", host->zero3_hook_s * 1e6)
+        : hooks      ? std::string("not modelled (the calibration has no host/zero3_hooks.json)")
+                     : "not modelled for " + to_string(t.framework) + " (no per-hook host work calibrated)");
+  r.set("host_pricing", host && hooks ? host->source : std::string("none"));
 
   r.add_file("iterations.csv", iterations_csv(its));
   r.add_file("comm_gap.txt", comm_gap_text(its));
