@@ -10,10 +10,10 @@
 //   source "simulated_unrecoverable" (GEMINI, 2 replaced): both instances of one placement group, so
 //     everyone reads remote storage (the paper: GEMINI "degrades to Strawman", probability 6.7 % at N = 16).
 //   source "closed_form": models/failure_economics.hpp.
-// Every input from configs/p4d16.json (failures.iteration_time_s must be set).
+// Every input from configs/reproduction/p4d16-paper-inputs.json (p4d16 with the paper's measured iteration time).
 #include "models/config_error.hpp"
 #include "sim/engine/failure_sim.hpp"
-#include "sim/figures/generators.hpp"
+#include "sim/figures/paper_inputs.hpp"
 
 #include <random>
 #include <sstream>
@@ -60,7 +60,7 @@ std::vector<FailureEvent> events(const Placement& p, int replaced, bool same_gro
 
 void make_fig10(const FigureContext& ctx)
 {
-  const Experiment e = load_experiment(ctx.configs_dir + "/p4d16.json");
+  const Experiment e = paper_inputs_experiment(ctx);
   if (not(e.failures.iteration_time_s > 0))
     throw ConfigError(e.file, "failures.iteration_time_s", "Fig 10 needs a measured iteration time");
   const auto setup = failure_sim_setup(e, e.failures.iteration_time_s);

@@ -9,7 +9,7 @@
 // fig14.csv: variant,phase,start_s,duration_s (seconds from the start of iteration 1)
 #include "models/config_error.hpp"
 #include "sim/engine/failure_sim.hpp"
-#include "sim/figures/generators.hpp"
+#include "sim/figures/paper_inputs.hpp"
 
 #include <sstream>
 
@@ -24,8 +24,7 @@ void make_fig14(const FigureContext& ctx)
   std::ostringstream csv;
   csv << "variant,phase,start_s,duration_s\n";
   for (const bool standby : {true, false}) {
-    const Experiment e  = load_experiment(ctx.configs_dir + "/p4d16.json",
-                                          {std::string("failures.standby=") + (standby ? "true" : "false")});
+    const Experiment e  = paper_inputs_experiment(ctx, {std::string("failures.standby=") + (standby ? "true" : "false")});
     const double t_iter = e.failures.iteration_time_s;
     if (not(t_iter > 0))
       throw ConfigError(e.file, "failures.iteration_time_s", "Fig 14 needs a measured iteration time");

@@ -1,7 +1,7 @@
 // Fig 15: effective training time ratio of none / Strawman / HighFreq / GEMINI, (a) against failures
 // per day on the configured cluster (16 p4d), (b) against the number of instances at the configured
 // failure rate per instance (1.5 % a day). Closed form, in-process; every input is read from
-// configs/p4d16.json (failures.iteration_time_s must be set: there is no simulation here).
+// configs/reproduction/p4d16-paper-inputs.json (the paper's measured iteration time: there is no simulation here).
 //
 // fig15a.csv: failures_per_day,system,ratio,source
 // fig15b.csv: instances,system,ratio,source
@@ -18,7 +18,7 @@
 #include "models/failure_process.hpp"
 #include "models/units.hpp"
 #include "sim/engine/failure_sim.hpp"
-#include "sim/figures/generators.hpp"
+#include "sim/figures/paper_inputs.hpp"
 
 #include <sstream>
 
@@ -64,8 +64,7 @@ void simulated_rows(std::ostringstream& csv, const std::string& x, const Experim
 
 void make_fig15(const FigureContext& ctx)
 {
-  const std::string file = ctx.configs_dir + "/p4d16.json";
-  const Experiment base  = load_experiment(file);
+  const Experiment base = paper_inputs_experiment(ctx);
   const auto configured  = economics_of(base);
 
   std::ostringstream a;
@@ -75,13 +74,13 @@ void make_fig15(const FigureContext& ctx)
   for (int f = 1; f <= kMaxFailuresPerDay; f++) // f failures a day over the configured instances
     simulated_rows(
         a, std::to_string(f),
-        load_experiment(file, {"failures.rate_per_instance_day=" + fmt("%.17g", double(f) / base.instances)}));
+        paper_inputs_experiment(ctx, {"failures.rate_per_instance_day=" + fmt("%.17g", double(f) / base.instances)}));
   write_file_atomically(ctx.out_dir + "/fig15a.csv", a.str());
 
   std::ostringstream b;
   b << "instances,system,ratio,source\n";
   for (int n = kFirstInstances; n <= kLastInstances; n += kInstancesStep) {
-    const Experiment e  = load_experiment(file, {"instances=" + std::to_string(n)});
+    const Experiment e  = paper_inputs_experiment(ctx, {"instances=" + std::to_string(n)});
     const double failed = e.failures.rate_per_instance_day * n;
     rows(b, std::to_string(n), economics_of(e), failed, "closed_form");
     rows(b, std::to_string(n), configured, failed, "closed_form_fixed_costs");
