@@ -250,6 +250,11 @@ json parse_set_value(const std::string& text)
   return parse_value(text, "(value)");
 }
 
+double element_bytes(Dtype d)
+{
+  return d == Dtype::fp32 ? 4 : 2;
+}
+
 std::string to_string(Dtype d)
 {
   return name_of(d, kDtypes);

@@ -23,6 +23,8 @@ enum class Activation { gelu_new, gelu, swiglu, swiglu_fused }; // gelu_new: eag
 enum class NormKernel { fused, unfused };                       // one norm kernel, or the eager formula's kernels
 
 std::string to_string(Dtype d);
+/** Bytes per element of `d` (fp16 and bf16: 2, fp32: 4). */
+double element_bytes(Dtype d);
 std::string to_string(IntraNode k);
 std::string to_string(Scheme s);
 std::string to_string(PlacementKind p);

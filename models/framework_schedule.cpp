@@ -59,19 +59,19 @@ std::vector<FrameworkSchedule> make_table()
     t[size_t(i)].hook_host_cost = true;
   t[0].host_waits_gather = t[1].host_waits_gather = true;
   t[1].host_syncs_device                          = true;
-  t[3] = {
-      Framework::fsdp2,
-      "fsdp2",
-      true,
-      true,
-      false,
-      false,
-      1,
-      0,
-      0,
-      0,
-      "PyTorch FSDP2 fully_shard (docs.pytorch.org/docs/stable/distributed.fsdp.fully_shard.html): per-block "
-      "all-gather, reshard_after_forward=True (root: False), implicit one-block prefetch, per-block reduce-scatter"};
+  t[3]                                            = {
+                                                 Framework::fsdp2,
+                                                 "fsdp2",
+                                                 true,
+                                                 true,
+                                                 false,
+                                                 false,
+                                                 1,
+                                                 0,
+                                                 0,
+                                                 0,
+                                                 "PyTorch FSDP2 fully_shard (docs.pytorch.org/docs/stable/distributed.fsdp.fully_shard.html): per-block "
+                                                                                            "all-gather, reshard_after_forward=True (root: False), implicit one-block prefetch, per-block reduce-scatter"};
   t[4] = {Framework::ddp,
           "ddp",
           false,
@@ -103,11 +103,6 @@ constexpr double kDdpBucketPasses = 4;
 // torch.autocast (fp16 / bf16 mixed precision, as HF Trainer and DDP run it) keeps parameters and their
 // gradients in fp32: DDP all-reduces 4-byte gradients.
 constexpr double kDdpGradBytes = 4;
-
-double element_bytes(Dtype d)
-{
-  return d == Dtype::fp32 ? 4 : 2;
-}
 
 // The parameters of fully_shard unit `layer` (-1: the root: embeddings, final norm, head), each once (a
 // tied embedding belongs to two modules).

@@ -6,13 +6,6 @@
 
 namespace gsim {
 
-namespace {
-double dtype_bytes(Dtype d)
-{
-  return d == Dtype::fp32 ? 4 : 2;
-}
-} // namespace
-
 double layer_activation_bytes(const ModelSpec& m, double micro_batch, double sequence_length, double element_bytes,
                               bool flash_attention)
 {
@@ -59,7 +52,7 @@ GpuMemoryEstimate estimate_gpu_memory(const Experiment& e)
   const auto& m  = e.model;
   const auto& t  = e.training;
   const double b = t.micro_batch, s = t.sequence_length, h = m.hidden;
-  const double bytes = dtype_bytes(t.precision);
+  const double bytes = element_bytes(t.precision);
   GpuMemoryEstimate g;
   g.capacity     = e.cluster.gpu.hbm_bytes;
   g.model_states = zero3_bytes_per_gpu(total_params(m), e.gpus()).model_states();

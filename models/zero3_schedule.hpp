@@ -98,6 +98,14 @@ struct ScheduleModel {
   std::vector<ScheduleEvent> events;
 };
 
+/** HuggingFace's module tree of `e`'s model with kernel times from `cost`, and one micro-batch's hooks;
+ *  appends how each kernel variant was priced to `kernel_sources` (models/hf_schedule_model.cpp). */
+ScheduleModel hf_schedule_model(const Experiment& e, const CostModel& cost, std::vector<std::string>& kernel_sources);
+
+/** Appends micro-batch `index` of DeepSpeed's coordinator (gemini-*, deepspeed) to `p`
+ *  (models/zero3_coordinator.cpp). */
+void deepspeed_micro_batch(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index,
+                           Zero3Program& p);
 /** Appends micro-batch `index` of the fsdp2 / ddp schedules to `p` (models/framework_schedule.cpp). */
 void fsdp2_micro_batch(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index, Zero3Program& p);
 void ddp_micro_batch(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index, Zero3Program& p);

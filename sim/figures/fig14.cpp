@@ -24,7 +24,8 @@ void make_fig14(const FigureContext& ctx)
   std::ostringstream csv;
   csv << "variant,phase,start_s,duration_s\n";
   for (const bool standby : {true, false}) {
-    const Experiment e  = paper_inputs_experiment(ctx, {std::string("failures.standby=") + (standby ? "true" : "false")});
+    const Experiment e =
+        paper_inputs_experiment(ctx, {std::string("failures.standby=") + (standby ? "true" : "false")});
     const double t_iter = e.failures.iteration_time_s;
     if (not(t_iter > 0))
       throw ConfigError(e.file, "failures.iteration_time_s", "Fig 14 needs a measured iteration time");

@@ -56,8 +56,9 @@ void simulated_rows(std::ostringstream& csv, const std::string& x, const Experim
 {
   FailureSimOptions opt;
   opt.horizon_s  = e.run.days * kSecondsPerDay;
-  const auto res = simulate_failures(failure_sim_setup(e, e.failures.iteration_time_s),
-                                     generate_failures(failure_process_spec(e.failures, e.instances, e.run.seed, opt.horizon_s)), opt);
+  const auto res = simulate_failures(
+      failure_sim_setup(e, e.failures.iteration_time_s),
+      generate_failures(failure_process_spec(e.failures, e.instances, e.run.seed, opt.horizon_s)), opt);
   for (const auto& o : res.systems)
     csv << x << "," << to_string(o.system) << "," << fmt("%.6f", o.effective_training_time_ratio()) << ",simulated\n";
 }
@@ -65,7 +66,7 @@ void simulated_rows(std::ostringstream& csv, const std::string& x, const Experim
 void make_fig15(const FigureContext& ctx)
 {
   const Experiment base = paper_inputs_experiment(ctx);
-  const auto configured  = economics_of(base);
+  const auto configured = economics_of(base);
 
   std::ostringstream a;
   a << "failures_per_day,system,ratio,source\n";

@@ -101,8 +101,9 @@ TEST(FrameworkSchedule, Fsdp2PrefetchesExactlyOneBlock)
       overlapped += issued_at[size_t(s.wait_for)] < int(k);
       // never waits for the prefetch it issued itself
       for (int op : s.issue)
-        if (p.comms[size_t(op)].label.find("prefetch") != std::string::npos)
+        if (p.comms[size_t(op)].label.find("prefetch") != std::string::npos) {
           EXPECT_LT(s.wait_for, op) << s.label;
+        }
     }
   }
   const int units = 2 * p4d().model.layers + 1;
@@ -160,8 +161,9 @@ TEST(FrameworkSchedule, GeminiNoneSynchronisesTheDeviceAtEveryHook)
   for (const auto& s : p.steps) {
     for (int op : s.issue)
       EXPECT_GE(s.wait_for, op) << s.label;
-    if (not s.issue_after.empty())
+    if (not s.issue_after.empty()) {
       EXPECT_EQ(s.wait_after, s.issue_after.back()) << s.label;
+    }
   }
   for (const auto& s : program("deepspeed").steps)
     EXPECT_EQ(s.wait_after, -1) << s.label;

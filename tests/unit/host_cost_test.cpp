@@ -1,10 +1,10 @@
 // The host clock: DeepSpeed's per-hook host work (models/host_cost.hpp) charged to the schedules that run its
 // coordinator, and the replay's GPU waiting for a host that falls behind. A copy of the synthetic calibration
 // fixture with a host file of a chosen per-hook cost: the numbers here are the mechanism's, not a prediction.
-#include "source_dir.hpp"
 #include "models/host_cost.hpp"
 #include "sim/engine/zero3_replay.hpp"
 #include "sim/sweep/child_process.hpp"
+#include "source_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,8 +28,8 @@ const Calibration& with_host(double hook_s)
   static std::map<double, Calibration> made;
   if (const auto it = made.find(hook_s); it != made.end())
     return it->second;
-  const fs::path dir = fs::temp_directory_path() / ("gsim_host_cost_" + std::to_string(::getpid()) + "_" +
-                                                    std::to_string(made.size()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("gsim_host_cost_" + std::to_string(::getpid()) + "_" + std::to_string(made.size()));
   fs::remove_all(dir);
   fs::create_directories(dir / "host");
   for (const auto& f : fs::directory_iterator(kFixture))

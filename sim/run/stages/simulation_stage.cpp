@@ -112,7 +112,7 @@ void simulation_stage(RunContext& ctx)
         "attention " + to_string(t.attention) + ", activation " + to_string(t.activation) + ", norm " +
             to_string(t.norm));
   r.set("kernel_pricing", p.kernel_sources);
-  const auto host = host_cost(*ctx.calibration);
+  const auto host  = host_cost(*ctx.calibration);
   const bool hooks = framework_schedule(t.framework).hook_host_cost;
   r.set("host_s_per_iteration", p.host_s, "host work per iteration",
         p.host_s > 0 ? fmt("%.1f ms", p.host_s * 1e3) + fmt(" (%.1f us per module hook)", host->zero3_hook_s * 1e6)
