@@ -150,7 +150,7 @@ class Run:
     # -- big arrays, wherever they are stored
 
     def array(self, key):
-        """A per-iteration array key (e.g. idle_spans_ms) as a list of lists, or None.
+        """A list-valued key (idle_spans_ms, sim_plan_spans, placement_groups ...) as a list, or None.
 
         Looked up in summary.json (inline, or a string / {"file": ...} naming a side file in DIR), then in
         DIR/<key>.json, DIR/<key>.csv and the same names without the unit suffix.
@@ -200,17 +200,14 @@ class Run:
         """Algorithm 2's plan, one row per span it used: position (-1: after the last communication), span_s,
         budget_s, chunks, bytes, busy_s. which="sim": planned over the simulated spans (sim_plan_spans);
         "profile": over a measured --idle-profile (plan_spans). None if the run has no such plan."""
-        key = "sim_plan_spans" if which == "sim" else "plan_spans"
-        rows = self.summary.get(key)
-        if rows is None:
-            rows = self.array(key)
+        rows = self.array("sim_plan_spans" if which == "sim" else "plan_spans")
         if rows is None:
             return None
         return pd.DataFrame(rows)
 
     def placement_groups(self, one_based=True):
         """Algorithm 1's groups as lists of instance numbers (from 1, as the text summary prints them)."""
-        groups = self.summary.get("placement_groups")
+        groups = self.array("placement_groups")  # inline, or a side file as sweep points have
         if groups is None:
             return None
         zero_based = any(0 in g for g in groups)

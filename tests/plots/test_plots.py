@@ -178,6 +178,16 @@ class Runs(unittest.TestCase):
             self.assertEqual(got["span_ms"].round(9).tolist(), inline["span_ms"].tolist(), name)
             self.assertEqual(gr.load_run(d).schema_version, 2)
 
+    def test_lists_in_side_files(self):
+        inline = gr.load_run(self.run_dir("inline"))
+        d = self.run_dir("side", placement_groups="points/abc/placement_groups.json", sim_plan_spans=None)
+        (d / "placement_groups.json").write_text(json.dumps(summary()["placement_groups"]))
+        (d / "sim_plan_spans.json").write_text(json.dumps(summary()["sim_plan_spans"]))
+        side = gr.load_run(d)
+        self.assertEqual(side.placement_groups(), inline.placement_groups())
+        self.assertEqual(side.plan_spans().to_dict("records"), inline.plan_spans().to_dict("records"))
+        self.assertIsNone(side.plan_spans("profile"))
+
     def test_comm_gap_fallback(self):
         d = self.run_dir(idle_spans_ms=None)
         (d / "comm_gap.txt").write_text("0.0 0.5 - 12.0 150.0 3.0\n0.0 0.5 - 12.0 150.0 3.0\n")
