@@ -39,6 +39,8 @@ import tempfile
 import numpy as np
 import pandas as pd
 
+from gemini_timeline import load_timeline, window  # noqa: F401 (part of this module's interface)
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
 # Keys whose values are big per-iteration arrays: the lead is moving them out of summary.json/results.csv
@@ -148,7 +150,7 @@ class Run:
     # -- big arrays, wherever they are stored
 
     def array(self, key):
-        """A per-iteration array key (e.g. idle_spans_ms) as a list of lists, or None.
+        """A list-valued key (idle_spans_ms, sim_plan_spans, placement_groups ...) as a list, or None.
 
         Looked up in summary.json (inline, or a string / {"file": ...} naming a side file in DIR), then in
         DIR/<key>.json, DIR/<key>.csv and the same names without the unit suffix.
@@ -198,17 +200,14 @@ class Run:
         """Algorithm 2's plan, one row per span it used: position (-1: after the last communication), span_s,
         budget_s, chunks, bytes, busy_s. which="sim": planned over the simulated spans (sim_plan_spans);
         "profile": over a measured --idle-profile (plan_spans). None if the run has no such plan."""
-        key = "sim_plan_spans" if which == "sim" else "plan_spans"
-        rows = self.summary.get(key)
-        if rows is None:
-            rows = self.array(key)
+        rows = self.array("sim_plan_spans" if which == "sim" else "plan_spans")
         if rows is None:
             return None
         return pd.DataFrame(rows)
 
     def placement_groups(self, one_based=True):
         """Algorithm 1's groups as lists of instance numbers (from 1, as the text summary prints them)."""
-        groups = self.summary.get("placement_groups")
+        groups = self.array("placement_groups")  # inline, or a side file as sweep points have
         if groups is None:
             return None
         zero_based = any(0 in g for g in groups)
@@ -271,58 +270,6 @@ def read_comm_gap(path):
 def load_run(directory):
     """A `gemini-sim run --out DIR` directory (or one sweep point's directory) as a Run."""
     return Run(directory)
-
-
-# ---------------------------------------------------------------------------------------------- timeline
-
-
-def load_timeline(path):
-    """A Chrome/Perfetto trace (timeline.json, failures_timeline.json) as a DataFrame of slices with columns
-    pid, tid, process, track, name, cat, start_s, dur_s, end_s, sorted by start. Complete events ("X") and
-    begin/end pairs ("B"/"E") are read; ts and dur are in microseconds as the trace format defines."""
-    with open(path) as f:
-        doc = json.load(f)
-    events = doc["traceEvents"] if isinstance(doc, dict) else doc
-    processes, tracks, slices, open_ = {}, {}, [], {}
-    for e in events:
-        ph = e.get("ph")
-        if ph == "M":
-            name = (e.get("args") or {}).get("name")
-            if e.get("name") == "process_name":
-                processes[e.get("pid")] = name
-            elif e.get("name") == "thread_name":
-                tracks[(e.get("pid"), e.get("tid"))] = name
-        elif ph == "X":
-            slices.append((e.get("pid"), e.get("tid"), e.get("name"), e.get("cat"), e["ts"], e.get("dur", 0.0)))
-        elif ph == "B":
-            open_.setdefault((e.get("pid"), e.get("tid")), []).append(e)
-        elif ph == "E":
-            stack = open_.get((e.get("pid"), e.get("tid")))
-            if stack:
-                b = stack.pop()
-                slices.append((b.get("pid"), b.get("tid"), b.get("name"), b.get("cat"), b["ts"], e["ts"] - b["ts"]))
-    df = pd.DataFrame.from_records(slices, columns=["pid", "tid", "name", "cat", "ts_us", "dur_us"])
-    df["start_s"] = df.pop("ts_us").astype(float) * 1e-6
-    df["dur_s"] = df.pop("dur_us").astype(float) * 1e-6
-    df["end_s"] = df["start_s"] + df["dur_s"]
-    df["process"] = df["pid"].map(processes)
-    df["track"] = [tracks.get(k) for k in zip(df["pid"], df["tid"])]
-    df = df.sort_values(["start_s", "pid", "tid"], kind="stable").reset_index(drop=True)
-    df.attrs["processes"] = processes
-    df.attrs["tracks"] = tracks
-    return df
-
-
-def window(slices, start_s=None, end_s=None):
-    """The slices overlapping [start_s, end_s)."""
-    if slices is None or (start_s is None and end_s is None):
-        return slices
-    keep = np.ones(len(slices), bool)
-    if start_s is not None:
-        keep &= slices["end_s"].to_numpy() > start_s
-    if end_s is not None:
-        keep &= slices["start_s"].to_numpy() < end_s
-    return slices[keep]
 
 
 # ---------------------------------------------------------------------------------------------- sweeps

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""plots/gemini_results.py, plots/run.py and the figure scripts on small result files written here.
+"""plots/gemini_results.py, plots/run.py and the figure scripts, on result files written here and on ones the
+built simulator writes.
 
-Hermetic: no gemini-sim needed (run() is exercised with a stand-in binary that records its arguments);
-when $GEMINI_SIM names a real binary, one real run is loaded too. Covers the output formats the
-simulator writes now and the ones issue 14 moves to (quoted CSV, shortest round-trip numbers, per-point
-arrays in side files, schema_version, figure CSVs in long format). Exits 77 (skipped) when matplotlib,
-pandas or numpy are missing. Run: python3 tests/plots/test_plots.py [-v]
+Tables, Runs, Scripts: hermetic, no gemini-sim needed (run() is exercised with a stand-in binary that
+records its arguments); they cover the output formats the simulator writes now and the ones issue 14 moves
+to (quoted CSV, shortest round-trip numbers, per-point arrays in side files, schema_version, figure CSVs in
+long format). BuiltBinary and the real-run picture need $GEMINI_SIM (ctest sets it to the built binary):
+load_run / load_sweep read a run with --timeline and a two-point sweep of configs/bert5b-p3dn4.json.
+Exits 77 (skipped, with a line naming what to install) when matplotlib, pandas or numpy are missing.
+Run: [GEMINI_SIM=build/gemini-sim] python3 tests/plots/test_plots.py [-v] [Class ...]
 """
 import json
 import os
@@ -25,6 +28,7 @@ import deps  # noqa: E402
 deps.need(exit_code=77)
 
 import gemini_results as gr  # noqa: E402
+import pandas as pd  # noqa: E402
 
 SPANS = [[0.0, 0.5, 12.0, 150.0, 3.0], [0.0, 0.5, 12.0, 150.0, 3.0], [0.0, 0.4, 11.0, 400.0, 2.0]]
 
@@ -174,6 +178,16 @@ class Runs(unittest.TestCase):
             self.assertEqual(got["span_ms"].round(9).tolist(), inline["span_ms"].tolist(), name)
             self.assertEqual(gr.load_run(d).schema_version, 2)
 
+    def test_lists_in_side_files(self):
+        inline = gr.load_run(self.run_dir("inline"))
+        d = self.run_dir("side", placement_groups="points/abc/placement_groups.json", sim_plan_spans=None)
+        (d / "placement_groups.json").write_text(json.dumps(summary()["placement_groups"]))
+        (d / "sim_plan_spans.json").write_text(json.dumps(summary()["sim_plan_spans"]))
+        side = gr.load_run(d)
+        self.assertEqual(side.placement_groups(), inline.placement_groups())
+        self.assertEqual(side.plan_spans().to_dict("records"), inline.plan_spans().to_dict("records"))
+        self.assertIsNone(side.plan_spans("profile"))
+
     def test_comm_gap_fallback(self):
         d = self.run_dir(idle_spans_ms=None)
         (d / "comm_gap.txt").write_text("0.0 0.5 - 12.0 150.0 3.0\n0.0 0.5 - 12.0 150.0 3.0\n")
@@ -224,13 +238,74 @@ class Runs(unittest.TestCase):
             else:
                 os.environ["GEMINI_SIM"] = old
 
-    @unittest.skipUnless(os.environ.get("GEMINI_SIM"), "set GEMINI_SIM to run the real simulator")
-    def test_real_run(self):
-        r = gr.run(REPO / "configs/p4d16.json", out=self.tmp / "real", cwd=REPO, **{"checkpoint.scheme": "none"})
+
+
+REAL_CONFIG = REPO / "configs/bert5b-p3dn4.json"  # 4 instances: about a second per run
+
+
+@unittest.skipUnless(os.environ.get("GEMINI_SIM"), "set GEMINI_SIM to the built gemini-sim (ctest does)")
+class BuiltBinary(unittest.TestCase):
+    """load_run / load_sweep on directories the built gemini-sim wrote: a run with --timeline (through
+    gr.run) and a two-point sweep. Checks that what the loaders return agrees with itself across files
+    (summary.json, iterations.csv, the side files, results.csv), so a format change on either side fails."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = pathlib.Path(tempfile.mkdtemp())
+        cls.result = gr.run(REAL_CONFIG, out=cls.tmp / "run", args=["--timeline"], cwd=REPO)
+        sweep = [gr.binary(), "sweep", "--config", str(REAL_CONFIG), "--grid", "checkpoint.scheme=none,gemini",
+                 "--out", str(cls.tmp / "sweep"), "-j", "1"]
+        p = subprocess.run(sweep, cwd=REPO, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(sweep)} exited {p.returncode}: {p.stderr}")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def test_run_tables_agree(self):
+        r = gr.load_run(self.result.dir)
         self.assertGreater(r["iteration_time_s"], 0)
-        self.assertEqual(r.config["checkpoint.scheme"], "none")
-        self.assertEqual(len(r.iterations), r["simulated_iterations"])
-        self.assertEqual(gr.load_run(r.dir).placement_groups()[0], [1, 2])
+        self.assertEqual(r.config["checkpoint.scheme"], "gemini")
+        it = r.iterations
+        self.assertEqual(len(it), r["simulated_iterations"])
+        self.assertAlmostEqual(float(it["iteration_time_s"].iloc[-1]), r["iteration_time_s"], places=5)
+        spans = r.idle_spans()
+        per_iter = spans.groupby("iteration")["span_ms"]
+        self.assertEqual(list(per_iter.size()), list(it["idle_spans"]))  # one span per gap, every iteration
+        for got, want in zip(per_iter.sum() / 1e3, it["network_idle_total_s"]):
+            self.assertAlmostEqual(got, want, places=5)
+        self.assertEqual(int(spans["profiled"].groupby(spans["iteration"]).first().sum()), r.profiled_iterations())
+        groups = r.placement_groups()
+        self.assertEqual(sorted(i for g in groups for i in g), list(range(1, r["instances"] + 1)))
+        plan = r.plan_spans()
+        self.assertEqual(int(plan["chunks"].sum()), r["sim_plan_chunks"])
+        self.assertTrue({"position", "span_s", "budget_s", "bytes", "busy_s"} <= set(plan.columns))
+        for col in ("iteration_time_s", "checkpoint_bytes_per_gpu", "checkpoint_time_s"):  # units in the names
+            self.assertTrue(pd.api.types.is_float_dtype(r.row[col]) or pd.api.types.is_integer_dtype(r.row[col]), col)
+
+    def test_timeline(self):
+        tl = self.result.timeline()
+        self.assertGreater(len(tl), 1000)
+        self.assertIn("gpu 0 communication", set(tl["track"]))
+        self.assertTrue((tl["dur_s"] >= 0).all())
+        it = self.result.iterations
+        last = float(it["start_s"].iloc[-1] + it["iteration_time_s"].iloc[-1])
+        self.assertLessEqual(tl["end_s"].max(), last + 1e-6)  # nothing traced after the last iteration
+        part = self.result.timeline(float(it["start_s"].iloc[-1]), last)
+        self.assertTrue(0 < len(part) < len(tl))
+
+    def test_sweep_matches_its_points(self):
+        df = gr.load_sweep(self.tmp / "sweep")
+        self.assertEqual(list(df["checkpoint.scheme"]), ["none", "gemini"])  # "none" stays a string
+        self.assertGreaterEqual(df.attrs["schema_version"], 1)
+        for _, row in df.iterrows():
+            p = gr.load_point(self.tmp / "sweep", row)
+            self.assertEqual(p.config["checkpoint.scheme"], row["checkpoint.scheme"])
+            self.assertEqual(row["iteration_time_s"], p["iteration_time_s"])  # exact: round-trip numbers
+            self.assertEqual(row["idle_spans_ms"], p.array("idle_spans_ms"))  # side file read back as lists
+        gemini = df[df["checkpoint.scheme"] == "gemini"].iloc[0]
+        self.assertEqual(gemini["iteration_time_s"], self.result["iteration_time_s"])  # deterministic: same config
 
 
 class Scripts(unittest.TestCase):
@@ -245,22 +320,37 @@ class Scripts(unittest.TestCase):
     def script(self, *args):
         return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, cwd=REPO)
 
-    def test_run_picture(self):
+    def run_dir(self, with_timeline):
         d = self.tmp / "run"
         d.mkdir()
         (d / "summary.json").write_text(json.dumps(summary()))
         iterations_csv(d / "iterations.csv")
-        timeline(d / "timeline.json")
-        p = self.script(PLOTS / "run.py", d, "--out", self.tmp / "run.png")
+        if with_timeline:
+            timeline(d / "timeline.json")
+        return d
+
+    @unittest.skipIf(os.environ.get("GEMINI_SIM"), "test_run_picture_of_a_real_run draws every panel")
+    def test_run_picture(self):
+        p = self.script(PLOTS / "run.py", self.run_dir(True), "--out", self.tmp / "run.png")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertGreater((self.tmp / "run.png").stat().st_size, 10000)
         self.assertEqual(p.stderr, "")
-        (d / "timeline.json").unlink()
+
+    def test_run_picture_says_what_is_missing(self):
+        d = self.run_dir(False)
         p = self.script(PLOTS / "run.py", d)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("drawn without: timeline.json", p.stderr)
         self.assertTrue((d / "run.png").exists())
         self.assertEqual(self.script(PLOTS / "run.py", self.tmp / "nothing").returncode, 2)
+
+    @unittest.skipUnless(os.environ.get("GEMINI_SIM"), "set GEMINI_SIM to the built gemini-sim (ctest does)")
+    def test_run_picture_of_a_real_run(self):
+        r = gr.run(REAL_CONFIG, out=self.tmp / "real", args=["--timeline"], cwd=REPO)
+        p = self.script(PLOTS / "run.py", r.dir, "--out", self.tmp / "real.png")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")  # every panel found its data in what the simulator wrote
+        self.assertGreater((self.tmp / "real.png").stat().st_size, 50000)
 
     def test_fig08_wide_and_long(self):
         wide = write(self.tmp / "wide/fig08.csv", """
