@@ -102,15 +102,32 @@ struct Cadence {
   bool cpu_checkpoint = false;
 };
 
-class Trainer {
+// Systems whose recovery is the same event for event share one trainer and one copy of the platform:
+// only GEMINI recovers from CPU memory; every other system's recovery (detection, replacement, the
+// retrieval from storage, warm-up) does not depend on its cadence, so their transfers would be copies of
+// each other on disjoint links, finishing at the same instants. Simulating them once keeps every time
+// bit for bit and saves the copies' flows (each detached SimGrid 3.32 flow costs a scan of every flow in
+// flight when it ends).
+bool recovers_from_cpu(System s)
+{
+  return s == System::gemini;
+}
+
+struct Target {
+  double work    = 0; // progress restored
+  double lost_s  = 0; // wall time of training redone
+  long iteration = 0; // iterations restored (GEMINI's CPU checkpoints)
+};
+
+// One system's training progress and checkpoints between failures, in closed arithmetic.
+class Ledger {
  public:
-  Trainer(System sys, const FailureSimSetup& setup, const Net& net, sg4::Mailbox* mailbox, double t0,
-          const FailureSimOptions& opt, double upload_s, SystemOutcome* out)
-      : sys_(sys), setup_(setup), net_(net), mailbox_(mailbox), t0_(t0), horizon_(opt.horizon_s), opt_(opt), out_(out)
+  Ledger(System sys, const FailureSimSetup& setup, const FailureSimOptions& opt, double upload_s, SystemOutcome* out)
+      : sys_(sys), opt_(opt), out_(out)
   {
     const auto& in          = setup.econ;
     const SystemEconomics e = system_economics(sys, in);
-    if (sys == System::gemini) {
+    if (recovers_from_cpu(sys)) {
       c_.period_s       = in.iteration_s;
       c_.training_s     = in.iteration_s;
       c_.cpu_ckpt_s     = e.checkpoint_s;
@@ -125,7 +142,106 @@ class Trainer {
     out_->system              = sys;
     out_->horizon_s           = opt.horizon_s;
     out_->productive_fraction = c_.training_s / c_.period_s;
-    failed_.assign(size_t(in.instances), 0);
+  }
+
+  SystemOutcome& out() { return *out_; }
+
+  // Training progress at time t of the current stretch (started at resume_ from progress base_).
+  double work_at(double t) const
+  {
+    const double elapsed = std::max(0.0, t - resume_);
+    const double cycles  = std::floor(elapsed / c_.period_s);
+    return base_ + cycles * c_.training_s + std::min(c_.training_s, elapsed - cycles * c_.period_s);
+  }
+
+  void record(const std::string& phase, double start, double duration)
+  {
+    if (opt_.record_phases)
+      out_->phases.push_back({sys_, out_->episodes, phase, start, duration});
+  }
+
+  // The iterations and checkpoints before a failure at t, for the timeline.
+  void record_training(double t)
+  {
+    if (not opt_.record_phases)
+      return;
+    const long current = long(std::floor((t - resume_) / c_.period_s)); // 0-based, in progress at t
+    for (long j = std::max(0L, current - opt_.recorded_iterations + 1); j <= current; j++) {
+      const double start = resume_ + double(j) * c_.period_s;
+      record("iteration_" + std::to_string(iteration0_ + j + 1), start, std::min(c_.period_s, t - start));
+      if (c_.cpu_checkpoint && j >= 1) { // the checkpoint of iteration j runs during iteration j + 1
+        const double ck = resume_ + double(j) * c_.period_s;
+        const bool done = ck + c_.cpu_ckpt_s <= t;
+        record("checkpoint_" + std::to_string(iteration0_ + j) + (done ? "" : "_incomplete"), ck,
+               std::min(c_.cpu_ckpt_s, t - ck));
+      }
+    }
+  }
+
+  // The last complete checkpoint in CPU memory (GEMINI) at time t: iteration j's checkpoint (snapshot at
+  // its end) is complete t_ckpt later; one still in flight does not count. j = 0: the restored state.
+  Target cpu_target(double t) const
+  {
+    if (not c_.cpu_checkpoint)
+      return {};
+    const long j = std::max(0L, long(std::floor((t - resume_ - c_.cpu_ckpt_s) / c_.period_s)));
+    return {base_ + double(j) * c_.training_s, t - (resume_ + double(j) * c_.period_s), iteration0_ + j};
+  }
+
+  // The last complete checkpoint in remote storage at time t; updates the durable one.
+  Target storage_target(double t)
+  {
+    const long q = long(std::floor((t - resume_ - c_.upload_s) / c_.storage_s));
+    if (q >= 1) {
+      const double snap = resume_ + double(q) * c_.storage_s; // serialised and uploading from here
+      stored_work_      = sys_ == System::gemini ? work_at(snap) : base_ + double(q) * c_.training_s;
+      return {stored_work_, t - snap, 0};
+    }
+    // Nothing new in storage this stretch: back past its start, to the durable checkpoint.
+    return {stored_work_, (t - resume_) + (base_ - stored_work_) / out_->productive_fraction, 0};
+  }
+
+  // The episode that began at t ended at `now`, restoring `target` (from CPU memory or storage).
+  void resumed(double t, double now, const Target& target, bool from_cpu, double retrieval_s)
+  {
+    out_->episodes++;
+    (from_cpu ? out_->recoveries_from_cpu_memory : out_->recoveries_from_storage)++;
+    out_->lost_progress_s += target.lost_s;
+    out_->retrieval_s += retrieval_s;
+    out_->recovery_s += now - t;
+    iteration0_ = from_cpu ? target.iteration : 0;
+    record("resume_at_iteration_" + std::to_string(iteration0_ + 1), now, 0);
+    resume_ = now;
+    base_   = target.work;
+  }
+
+  // The horizon came during a recovery: the progress kept is the checkpoint being restored.
+  void finish(const Target& target)
+  {
+    out_->useful_s = target.work;
+    out_->lost_progress_s += target.lost_s;
+  }
+
+ private:
+  System sys_;
+  const FailureSimOptions& opt_;
+  SystemOutcome* out_;
+  Cadence c_;
+  double resume_      = 0; // wall time the current stretch of training began
+  double base_        = 0; // progress restored at resume_
+  double stored_work_ = 0; // progress of the latest durable checkpoint in storage (0: the job's start)
+  long iteration0_    = 0; // GEMINI: iterations restored at resume_ (timeline numbering)
+};
+
+// The recovery of one or more systems that recover alike (recovers_from_cpu), on one copy of the platform.
+class Trainer {
+ public:
+  Trainer(std::vector<Ledger> ledgers, const FailureSimSetup& setup, const Net& net, sg4::Mailbox* mailbox, double t0,
+          const FailureSimOptions& opt, bool from_cpu)
+      : ledgers_(std::move(ledgers)), setup_(setup), net_(net), mailbox_(mailbox), t0_(t0), horizon_(opt.horizon_s),
+        cpu_checkpoint_(from_cpu)
+  {
+    failed_.assign(size_t(setup.econ.instances), 0);
   }
 
   void run()
@@ -133,7 +249,8 @@ class Trainer {
     arm();
     while (true) {
       if (wait_until(horizon_) == Woke::horizon) {
-        out_->useful_s = work_at(horizon_);
+        for (auto& l : ledgers_)
+          l.out().useful_s = l.work_at(horizon_);
         break;
       }
       if (not episode())
@@ -145,14 +262,6 @@ class Trainer {
  private:
   double now() const { return sg4::Engine::get_clock() - t0_; }
   void arm() { rx_ = mailbox_->get_async<FailureEvent>(&event_); }
-
-  // Training progress at time t of the current stretch (started at resume_ from progress base_).
-  double work_at(double t) const
-  {
-    const double elapsed = std::max(0.0, t - resume_);
-    const double cycles  = std::floor(elapsed / c_.period_s);
-    return base_ + cycles * c_.training_s + std::min(c_.training_s, elapsed - cycles * c_.period_s);
-  }
 
   // Waits until `until` (capped at the horizon) or a failure, whichever comes first.
   Woke wait_until(double until)
@@ -192,7 +301,8 @@ class Trainer {
 
   void take(const FailureEvent* ev)
   {
-    out_->failures++;
+    for (auto& l : ledgers_)
+      l.out().failures++;
     if (ev->hardware)
       for (int i : ev->instances)
         failed_[size_t(i)] = 1;
@@ -201,168 +311,138 @@ class Trainer {
 
   void record(const std::string& phase, double start, double duration)
   {
-    if (opt_.record_phases)
-      out_->phases.push_back({sys_, out_->episodes, phase, start, duration});
+    for (auto& l : ledgers_)
+      l.record(phase, start, duration);
   }
 
-  // The iterations and checkpoints before a failure at t, for the timeline.
-  void record_training(double t)
+  bool cpu_recoverable() const { return cpu_checkpoint_ && recoverable(setup_.placement, failed_); }
+
+  // Every instance loads its shard of the restored checkpoint into its GPUs: from storage, or from the
+  // first surviving holder's CPU memory (itself, else a peer of its placement group). An instance that
+  // restores from its own CPU memory, with no peer pulling through its PCIe link, is alone on that link:
+  // all of those transfers are the same flow on disjoint idle links and end at the same instant, so one
+  // of them stands for the rest (the same times, bit for bit, at a fraction of the flows).
+  std::vector<sg4::CommPtr> retrieval(bool from_cpu) const
   {
-    if (not opt_.record_phases)
-      return;
-    const long current = long(std::floor((t - resume_) / c_.period_s)); // 0-based, in progress at t
-    for (long j = std::max(0L, current - opt_.recorded_iterations + 1); j <= current; j++) {
-      const double start = resume_ + double(j) * c_.period_s;
-      record("iteration_" + std::to_string(iteration0_ + j + 1), start, std::min(c_.period_s, t - start));
-      if (c_.cpu_checkpoint && j >= 1) { // the checkpoint of iteration j runs during iteration j + 1
-        const double ck = resume_ + double(j) * c_.period_s;
-        const bool done = ck + c_.cpu_ckpt_s <= t;
-        record("checkpoint_" + std::to_string(iteration0_ + j) + (done ? "" : "_incomplete"), ck,
-               std::min(c_.cpu_ckpt_s, t - ck));
-      }
+    const auto& in   = setup_.econ;
+    const auto shard = uint64_t(in.per_instance_bytes());
+    const auto n     = size_t(in.instances);
+    std::vector<sg4::CommPtr> comms;
+    if (not from_cpu) {
+      for (size_t i = 0; i < n; i++)
+        comms.push_back(sg4::Comm::sendto_async(net_.storage, net_.gpu[i], shard));
+      return comms;
     }
-  }
-
-  struct Target {
-    double work    = 0; // progress restored
-    double lost_s  = 0; // wall time of training redone
-    long iteration = 0; // iterations restored (GEMINI's CPU checkpoints)
-  };
-
-  // The last complete checkpoint in CPU memory (GEMINI) at time t: iteration j's checkpoint (snapshot at
-  // its end) is complete t_ckpt later; one still in flight does not count. j = 0: the restored state.
-  Target cpu_target(double t) const
-  {
-    const long j = std::max(0L, long(std::floor((t - resume_ - c_.cpu_ckpt_s) / c_.period_s)));
-    return {base_ + double(j) * c_.training_s, t - (resume_ + double(j) * c_.period_s), iteration0_ + j};
-  }
-
-  // The last complete checkpoint in remote storage at time t; updates the durable one.
-  Target storage_target(double t)
-  {
-    const long q = long(std::floor((t - resume_ - c_.upload_s) / c_.storage_s));
-    if (q >= 1) {
-      const double snap = resume_ + double(q) * c_.storage_s; // serialised and uploading from here
-      stored_work_      = sys_ == System::gemini ? work_at(snap) : base_ + double(q) * c_.training_s;
-      return {stored_work_, t - snap, 0};
+    std::vector<int> holder(n, -1);
+    std::vector<char> pulled_from(n, 0);
+    for (size_t i = 0; i < n; i++) {
+      for (int h : setup_.placement.holders[i])
+        if (not failed_[size_t(h)]) {
+          holder[i] = h;
+          break;
+        }
+      if (holder[i] != int(i))
+        pulled_from[size_t(holder[i])] = 1;
     }
-    // Nothing new in storage this stretch: back past its start, to the durable checkpoint.
-    return {stored_work_, (t - resume_) + (base_ - stored_work_) / out_->productive_fraction, 0};
+    bool local_done = false;
+    for (size_t i = 0; i < n; i++) {
+      const bool alone = holder[i] == int(i) && not pulled_from[i];
+      if (alone && local_done)
+        continue;
+      local_done = local_done || alone;
+      comms.push_back(sg4::Comm::sendto_async(net_.cpu[size_t(holder[i])], net_.gpu[i], shard));
+    }
+    return comms;
   }
 
-  bool cpu_recoverable() const { return c_.cpu_checkpoint && recoverable(setup_.placement, failed_); }
+  // The timed phases before the retrieval; false if a failure or the horizon interrupted them.
+  Woke before_retrieval(bool from_cpu)
+  {
+    const auto& in = setup_.econ;
+    struct Phase {
+      std::string name;
+      double s;
+    };
+    std::vector<Phase> before = {{"detection", in.detection_s}};
+    if (from_cpu) // the live agents torch.save() the m in-memory replicas they hold (paper §7.1)
+      before.push_back({"serialization", in.replicas * in.per_instance_bytes() / in.serialization_Bps});
+    if (any_hardware_ && in.replacement_s > 0)
+      before.push_back({"replacement", in.replacement_s});
+    for (const auto& p : before) {
+      const double start = now();
+      const Woke w       = wait_until(start + p.s);
+      record(p.name, start, now() - start);
+      if (w != Woke::done)
+        return w;
+    }
+    return Woke::done;
+  }
 
   // One recovery episode, from the failure just taken to resumed training. False at the horizon.
   bool episode()
   {
     const double t = now();
-    record_training(t);
-    const Target cpu   = c_.cpu_checkpoint ? cpu_target(t) : Target{};
-    const Target store = storage_target(t);
+    std::vector<Target> cpu, store;
+    for (auto& l : ledgers_) {
+      l.record_training(t);
+      cpu.push_back(l.cpu_target(t));
+      store.push_back(l.storage_target(t));
+    }
     bool from_cpu      = cpu_recoverable();
-    Target target      = from_cpu ? cpu : store;
-    const auto& in     = setup_.econ;
-    const auto shard   = uint64_t(in.per_instance_bytes());
     double retrieval_s = 0;
     bool restarted     = true;
     while (restarted) {
       restarted = false;
-      if (from_cpu && not cpu_recoverable()) { // a failure during recovery took the last holder
+      if (from_cpu && not cpu_recoverable()) // a failure during recovery took the last holder
         from_cpu = false;
-        target   = store;
-      }
-      struct Phase {
-        std::string name;
-        double s;
-      };
-      std::vector<Phase> before = {{"detection", in.detection_s}};
-      if (from_cpu) // the live agents torch.save() the m in-memory replicas they hold (paper §7.1)
-        before.push_back({"serialization", in.replicas * in.per_instance_bytes() / in.serialization_Bps});
-      if (any_hardware_ && in.replacement_s > 0)
-        before.push_back({"replacement", in.replacement_s});
-      for (const auto& p : before) {
-        const double start = now();
-        const Woke w       = wait_until(start + p.s);
-        record(p.name, start, now() - start);
-        if (w == Woke::horizon)
-          return finish(target);
-        if (w == Woke::failure) {
-          restarted = true;
-          break;
-        }
-      }
-      if (restarted)
+      Woke w = before_retrieval(from_cpu);
+      if (w == Woke::horizon)
+        return finish(from_cpu ? cpu : store);
+      if (w == Woke::failure) {
+        restarted = true;
         continue;
-      // Retrieval: every instance loads its shard of the restored checkpoint into its GPUs.
-      std::vector<sg4::CommPtr> comms;
-      for (int i = 0; i < in.instances; i++) {
-        sg4::Host* src = net_.storage;
-        if (from_cpu) {
-          int holder = -1; // the first surviving holder: itself, else a peer of its placement group
-          for (int h : setup_.placement.holders[size_t(i)])
-            if (not failed_[size_t(h)]) {
-              holder = h;
-              break;
-            }
-          src = net_.cpu[size_t(holder)];
-        }
-        comms.push_back(sg4::Comm::sendto_async(src, net_.gpu[size_t(i)], shard));
       }
       const double start = now();
-      const Woke w       = transfer(std::move(comms));
+      w                  = transfer(retrieval(from_cpu));
       record(from_cpu ? "retrieval_cpu_memory" : "retrieval_storage", start, now() - start);
       if (w == Woke::horizon)
-        return finish(target);
+        return finish(from_cpu ? cpu : store);
       if (w == Woke::failure) {
         restarted = true;
         continue;
       }
       retrieval_s        = now() - start;
       const double warm0 = now();
-      const Woke ww      = wait_until(warm0 + in.warmup_s);
+      w                  = wait_until(warm0 + setup_.econ.warmup_s);
       record("warmup", warm0, now() - warm0);
-      if (ww == Woke::horizon)
-        return finish(target);
-      if (ww == Woke::failure)
+      if (w == Woke::horizon)
+        return finish(from_cpu ? cpu : store);
+      if (w == Woke::failure)
         restarted = true;
     }
-    out_->episodes++;
-    (from_cpu ? out_->recoveries_from_cpu_memory : out_->recoveries_from_storage)++;
-    out_->lost_progress_s += target.lost_s;
-    out_->retrieval_s += retrieval_s;
-    out_->recovery_s += now() - t;
-    iteration0_ = from_cpu ? target.iteration : 0;
-    record("resume_at_iteration_" + std::to_string(iteration0_ + 1), now(), 0);
-    resume_ = now();
-    base_   = target.work;
+    for (size_t k = 0; k < ledgers_.size(); k++)
+      ledgers_[k].resumed(t, now(), from_cpu ? cpu[k] : store[k], from_cpu, retrieval_s);
     std::fill(failed_.begin(), failed_.end(), 0);
     any_hardware_ = false;
     return true;
   }
 
-  // The horizon came during a recovery: the progress kept is the checkpoint being restored.
-  bool finish(const Target& target)
+  bool finish(const std::vector<Target>& targets)
   {
-    out_->useful_s = target.work;
-    out_->lost_progress_s += target.lost_s;
+    for (size_t k = 0; k < ledgers_.size(); k++)
+      ledgers_[k].finish(targets[k]);
     return false;
   }
 
-  System sys_;
+  std::vector<Ledger> ledgers_;
   const FailureSimSetup& setup_;
   const Net& net_;
   sg4::Mailbox* mailbox_;
   double t0_;
   double horizon_;
-  const FailureSimOptions& opt_;
-  SystemOutcome* out_;
-  Cadence c_;
+  bool cpu_checkpoint_;
   sg4::CommPtr rx_;
   FailureEvent* event_ = nullptr;
-  double resume_       = 0; // wall time the current stretch of training began
-  double base_         = 0; // progress restored at resume_
-  double stored_work_  = 0; // progress of the latest durable checkpoint in storage (0: the job's start)
-  long iteration0_     = 0; // GEMINI: iterations restored at resume_ (timeline numbering)
   std::vector<char> failed_;
   bool any_hardware_ = false;
 };
@@ -401,13 +481,25 @@ FailureSimResult simulate_failures(const FailureSimSetup& setup, const std::vect
   // The network model survives the previous Engine and cannot change once a platform existed.
   if (simgrid::config::get_value<std::string>("network/model") != "CM02")
     configure_network_model();
-  auto* root = sg4::create_star_zone("failure-sim"); // the systems' zones, never routed between
+  auto* root = sg4::create_star_zone("failure-sim"); // the copies' zones, never routed between
+  // One copy of the platform per group of systems that recover alike (recovers_from_cpu), named after
+  // the group's first system; groups in the order of their first system in opt.systems.
+  std::vector<std::vector<size_t>> groups; // indices into opt.systems
+  for (size_t k = 0; k < opt.systems.size(); k++) {
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const std::vector<size_t>& m) {
+      return recovers_from_cpu(opt.systems[m[0]]) == recovers_from_cpu(opt.systems[k]);
+    });
+    if (g == groups.end())
+      groups.push_back({k});
+    else
+      g->push_back(k);
+  }
   std::vector<NetLinks> links;
-  for (System s : opt.systems)
-    links.push_back(create_links(root, to_string(s) + "/", setup));
+  for (const auto& g : groups)
+    links.push_back(create_links(root, to_string(opt.systems[g[0]]) + "/", setup));
   std::vector<Net> nets;
-  for (size_t k = 0; k < opt.systems.size(); k++)
-    nets.push_back(build_net(root, to_string(opt.systems[k]) + "/", links[k], setup));
+  for (size_t k = 0; k < groups.size(); k++)
+    nets.push_back(build_net(root, to_string(opt.systems[groups[k][0]]) + "/", links[k], setup));
   root->seal();
   sg4::Host* control = nets[0].cpu[0]; // every control actor lives here (mailbox messages carry no bytes)
 
@@ -428,10 +520,14 @@ FailureSimResult simulate_failures(const FailureSimSetup& setup, const std::vect
   result.systems.resize(opt.systems.size());
   std::vector<sg4::Mailbox*> boxes;
   std::vector<std::unique_ptr<Trainer>> trainers;
-  for (size_t k = 0; k < opt.systems.size(); k++) {
-    boxes.push_back(sg4::Mailbox::by_name("failures/" + to_string(opt.systems[k])));
-    trainers.push_back(std::make_unique<Trainer>(opt.systems[k], setup, nets[k], boxes[k], t0, opt,
-                                                 result.storage_upload_s, &result.systems[k]));
+  for (size_t k = 0; k < groups.size(); k++) {
+    const System first = opt.systems[groups[k][0]];
+    std::vector<Ledger> ledgers;
+    for (size_t m : groups[k])
+      ledgers.emplace_back(opt.systems[m], setup, opt, result.storage_upload_s, &result.systems[m]);
+    boxes.push_back(sg4::Mailbox::by_name("failures/" + to_string(first)));
+    trainers.push_back(
+        std::make_unique<Trainer>(std::move(ledgers), setup, nets[k], boxes[k], t0, opt, recovers_from_cpu(first)));
   }
   int delivered = 0;
   sg4::Actor::create("failure-injector", control, [&] {
@@ -445,7 +541,8 @@ FailureSimResult simulate_failures(const FailureSimSetup& setup, const std::vect
     }
   });
   for (size_t k = 0; k < trainers.size(); k++)
-    sg4::Actor::create("trainer/" + to_string(opt.systems[k]), control, [t = trainers[k].get()] { t->run(); });
+    sg4::Actor::create("trainer/" + to_string(opt.systems[groups[k][0]]), control,
+                       [t = trainers[k].get()] { t->run(); });
   engine.run();
   result.events = delivered;
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
