@@ -41,9 +41,9 @@ int run_experiment(const RunFlags& o)
     // runs shorter than the delay show nothing, and nothing is shown off a terminal.
     Progress progress("run", pipeline().size(), 0, {.delay_s = kProgressDelay_s, .keep = false});
     for (const auto& stage : pipeline()) {
-      progress.detail(" (" + stage.name + ")");
+      progress.detail(" (running " + stage.name + ")");
       run_stages(ctx, {stage});
-      progress.advance(" (" + stage.name + ")");
+      progress.advance("");
     }
   }
   const RunResult& r = ctx.report;
