@@ -90,6 +90,17 @@ std::string short_label(const std::string& label)
   return n == 0 ? label : label.substr(0, label.find(',')) + " (+" + std::to_string(n) + ")";
 }
 
+// A segment as "alpha, beta". Where the bandwidth term stays under 1 % of alpha even at the segment's largest
+// size, the time is flat in size and the fitted beta is noise, not a bandwidth (a 1-rank all-reduce moves
+// nothing: its fit gave 3.65e10 GB/s): it is said so instead of printed.
+std::string segment_text(const AlphaBetaSegment& g)
+{
+  const std::string alpha = num("%.2f us, ", g.alpha_s * 1e6);
+  if (not(g.beta_Bps > 0) || g.max_bytes / g.beta_Bps < 0.01 * g.alpha_s)
+    return alpha + "flat in size (no bandwidth term)";
+  return alpha + num("%.1f GB/s", g.beta_Bps / 1e9);
+}
+
 } // namespace
 
 std::string fit_table(const Calibration& cal, bool markdown)
@@ -102,8 +113,8 @@ std::string fit_table(const Calibration& cal, bool markdown)
     const auto big = std::count_if(s.sizes.begin(), s.sizes.end(), [](double x) { return x >= kFitCheckedFromBytes; });
     std::string segs;
     for (const auto& g : s.fit.segments)
-      segs += (segs.empty() ? "" : "; ") + bytes_text(g.min_bytes) + "-" + bytes_text(g.max_bytes) + ": " +
-              num("%.2f us, ", g.alpha_s * 1e6) + num("%.1f GB/s", g.beta_Bps / 1e9);
+      segs +=
+          (segs.empty() ? "" : "; ") + bytes_text(g.min_bytes) + "-" + bytes_text(g.max_bytes) + ": " + segment_text(g);
     const bool ok = s.fit.max_rel_error_above_1MiB <= kFitTolerance;
     if (s.fit.segments.empty()) {
       segs          = "not an alpha-beta series (no bytes counter)";

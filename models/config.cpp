@@ -89,6 +89,13 @@ E read_enum(JsonReader& r, const std::string& key, const std::vector<std::pair<s
   return enum_of(r.choice(key, names_of(table)), table);
 }
 
+// An optional choice: `fallback` when absent (read through choice_or, so the key is known and listed).
+template <typename E>
+E read_enum_or(JsonReader& r, const std::string& key, const std::vector<std::pair<std::string, E>>& table, E fallback)
+{
+  return enum_of(r.choice_or(key, name_of(fallback, table), names_of(table)), table);
+}
+
 GpuSpec read_gpu(JsonReader r)
 {
   GpuSpec g;
@@ -102,9 +109,9 @@ GpuSpec read_gpu(JsonReader r)
   return g;
 }
 
-ClusterSpec read_cluster(const json& j, const std::string& file, const std::string& path)
+ClusterSpec read_cluster(const json& j, const std::string& file, const std::string& path, KeyLog* log = nullptr)
 {
-  JsonReader r(j, file, path);
+  JsonReader r(j, file, path, log);
   ClusterSpec c;
   c.file              = file;
   c.name              = r.string("name");
@@ -147,9 +154,9 @@ ClusterSpec read_cluster(const json& j, const std::string& file, const std::stri
   return c;
 }
 
-ModelSpec read_model(const json& j, const std::string& file, const std::string& path)
+ModelSpec read_model(const json& j, const std::string& file, const std::string& path, KeyLog* log = nullptr)
 {
-  JsonReader r(j, file, path);
+  JsonReader r(j, file, path, log);
   ModelSpec m;
   m.file          = file;
   m.name          = r.string("name");
@@ -216,12 +223,26 @@ Override parse_set(const std::string& arg)
   return o;
 }
 
+// The objects beside a missing one, for a "did you mean".
+std::string near_object(const json& node, const std::string& name)
+{
+  std::vector<std::string> objects;
+  if (node.is_object())
+    for (const auto& [k, v] : node.items())
+      if (v.is_object())
+        objects.push_back(k);
+  const std::string near = nearest_key(name, objects);
+  return near.empty() ? "" : " (did you mean \"" + near + "\"?)";
+}
+
 void apply(json& root, const Override& o, const std::string& file)
 {
   json* node = &root;
   for (size_t i = 0; i + 1 < o.path.size(); i++) {
     if (not node->is_object() || not node->contains(o.path[i]) || not(*node)[o.path[i]].is_object())
-      throw ConfigError(file, o.text, "--set names a key that is not in the config (no object '" + o.path[i] + "')");
+      throw ConfigError(file, o.text,
+                        "--set names a key that is not in the config (no object '" + o.path[i] + "')" +
+                            near_object(*node, o.path[i]));
     node = &(*node)[o.path[i]];
   }
   // A new leaf is allowed here; if it is not a known key, validation reports it as unknown.
@@ -229,7 +250,7 @@ void apply(json& root, const Override& o, const std::string& file)
 }
 
 // The experiment names its cluster and model by path, relative to the experiment file.
-std::string resolve_path(const std::string& experiment_file, const json& root, const std::string& key)
+std::string resolve_path(const std::string& experiment_file, const json& root, const std::string& key, KeyLog* log)
 {
   if (not root.contains(key))
     throw ConfigError(experiment_file, key, "missing key");
@@ -241,6 +262,8 @@ std::string resolve_path(const std::string& experiment_file, const json& root, c
   if (const auto problem = file_problem(p.string()); not problem.empty())
     throw ConfigError(experiment_file, key,
                       "file " + p.string() + (problem == "file does not exist" ? " does not exist" : ": " + problem));
+  if (log != nullptr) // listed as the file it names; its keys are listed under `key.`
+    log->push_back({key, "path", nullptr, nullptr, {}, true, root[key], nullptr});
   return p.lexically_normal().string();
 }
 } // namespace
@@ -316,7 +339,16 @@ ModelSpec load_model(const std::string& file)
 }
 
 namespace {
-Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides);
+Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides,
+                                     KeyLog* log = nullptr);
+}
+
+std::vector<KeySpec> experiment_keys(const std::string& file)
+{
+  KeyLog log;
+  (void)load_experiment_unchecked(file, {}, &log);
+  std::sort(log.begin(), log.end(), [](const KeySpec& a, const KeySpec& b) { return a.key < b.key; });
+  return log;
 }
 
 Experiment load_experiment(const std::string& file, const std::vector<std::string>& sets)
@@ -356,7 +388,7 @@ void check_chunk_count(const Experiment& e, const JsonReader& r)
                           "gpu_buffer_MiB or lower sub_buffers");
 }
 
-Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides)
+Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides, KeyLog* log)
 {
   json root = read_json_file(file);
   if (not root.is_object())
@@ -367,8 +399,8 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     if (o.path.size() == 1)
       apply(root, o, file);
 
-  const std::string cluster_file = resolve_path(file, root, "cluster");
-  const std::string model_file   = resolve_path(file, root, "model");
+  const std::string cluster_file = resolve_path(file, root, "cluster", log);
+  const std::string model_file   = resolve_path(file, root, "model", log);
   json resolved                  = root;
   resolved["cluster"]            = read_json_file(cluster_file);
   resolved["model"]              = read_json_file(model_file);
@@ -378,13 +410,13 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
 
   Experiment e;
   e.file = file;
-  JsonReader r(resolved, file);
+  JsonReader r(resolved, file, "", log);
   e.description = r.string_or("description", "");
   // The inlined cluster and model report errors against their own files.
   r.object("cluster");
   r.object("model");
-  e.cluster   = read_cluster(resolved["cluster"], cluster_file, "cluster");
-  e.model     = read_model(resolved["model"], model_file, "model");
+  e.cluster   = read_cluster(resolved["cluster"], cluster_file, "cluster", log);
+  e.model     = read_model(resolved["model"], model_file, "model", log);
   e.instances = int(r.integer("instances", 1, 1000000));
 
   {
@@ -406,17 +438,17 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     if (t.has("blocking_allgather"))
       t.fail("blocking_allgather", "replaced by training.framework (gemini-interleave | gemini-none | deepspeed | "
                                    "fsdp2 | ddp; docs/engine.md \"Framework schedules\")");
-    e.training.framework = t.has("framework") ? read_enum(t, "framework", framework_names()) : Framework::deepspeed;
+    e.training.framework = read_enum_or(t, "framework", framework_names(), Framework::deepspeed);
     // Optional kernel variants, defaults per family: what HF runs (TrainingSpec).
     const bool llama = e.model.is_llama(), gpt2 = e.model.family == "gpt2";
-    e.training.attention  = t.has("attention") ? read_enum(t, "attention", kAttention) : AttentionKernel::eager;
-    e.training.activation = t.has("activation") ? read_enum(t, "activation", kActivations)
-                            : llama             ? Activation::swiglu
-                            : gpt2              ? Activation::gelu_new
-                                                : Activation::gelu;
-    e.training.norm   = t.has("norm") ? read_enum(t, "norm", kNorms) : llama ? NormKernel::unfused : NormKernel::fused;
-    const auto act    = e.training.activation;
-    const bool swiglu = act == Activation::swiglu || act == Activation::swiglu_fused;
+    e.training.attention  = read_enum_or(t, "attention", kAttention, AttentionKernel::eager);
+    e.training.activation = read_enum_or(t, "activation", kActivations,
+                                         llama  ? Activation::swiglu
+                                         : gpt2 ? Activation::gelu_new
+                                                : Activation::gelu);
+    e.training.norm       = read_enum_or(t, "norm", kNorms, llama ? NormKernel::unfused : NormKernel::fused);
+    const auto act        = e.training.activation;
+    const bool swiglu     = act == Activation::swiglu || act == Activation::swiglu_fused;
     if (llama != swiglu || (not gpt2 && act == Activation::gelu_new))
       t.fail("activation", "\"" + to_string(act) + "\" is not an activation of family " + e.model.family + " (" +
                                e.model.file + "); it has " +
@@ -472,7 +504,7 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.failures.warmup_s              = f.number("warmup_s", 0, kBig);
     e.failures.iteration_time_s      = f.number_or("iteration_time_s", 0, 0, kBig);
     // Optional (the failure simulation); defaults documented on FailureSpec.
-    e.failures.model = f.has("model") ? read_enum(f, "model", kFailureModels) : FailureModel::independent;
+    e.failures.model                 = read_enum_or(f, "model", kFailureModels, FailureModel::independent);
     e.failures.correlated_group_size = int(f.integer_or("correlated_group_size", 4, 1, kMaxInt));
     e.failures.correlated_fraction   = f.number_or("correlated_fraction", 0.084, 0, 1);
     f.finish();

@@ -3,6 +3,7 @@
 // Loaded from configs/*.json (which name a cluster file and a model file), validated strictly,
 // converted to SI units (bytes, seconds, bytes/s, FLOP/s) once, here.
 #include "models/framework_schedule.hpp"
+#include "models/json_reader.hpp"
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -165,6 +166,10 @@ struct Experiment {
 
 /** Loads an experiment file, applies `sets` ("dotted.key=value"), validates. Throws ConfigError. */
 Experiment load_experiment(const std::string& file, const std::vector<std::string>& sets = {});
+
+/** Every key the experiment `file` accepts (its own, and its cluster's and model's under `cluster.` and
+ *  `model.`), as the readers that validate it recorded them, sorted by key (`gemini-sim keys`). */
+std::vector<KeySpec> experiment_keys(const std::string& file);
 
 /** The value of a `--set key=value` (or a sweep's grid value): JSON when `text` parses as JSON, else a string. */
 nlohmann::json parse_set_value(const std::string& text);

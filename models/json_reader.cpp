@@ -44,8 +44,20 @@ std::string range_text(double min, double max)
 }
 } // namespace
 
-JsonReader::JsonReader(const nlohmann::json& j, std::string file, std::string path)
-    : j_(&j), file_(std::move(file)), path_(std::move(path))
+std::string nearest_key(const std::string& key, const std::vector<std::string>& candidates)
+{
+  std::string best;
+  size_t best_d = 3; // more than 2 edits is a different word, not a typo
+  for (const auto& c : candidates)
+    if (const size_t d = edit_distance(key, c); d < best_d && 2 * d < key.size()) {
+      best   = c;
+      best_d = d;
+    }
+  return best;
+}
+
+JsonReader::JsonReader(const nlohmann::json& j, std::string file, std::string path, KeyLog* log)
+    : j_(&j), file_(std::move(file)), path_(std::move(path)), log_(log)
 {
   if (not j.is_object())
     throw ConfigError(file_, path_.empty() ? "(root)" : path_, "must be a JSON object");
@@ -59,6 +71,36 @@ void JsonReader::fail(const std::string& key, const std::string& problem) const
 bool JsonReader::has(const std::string& key) const
 {
   return j_->contains(key) && not(*j_)[key].is_null();
+}
+
+void JsonReader::note(const std::string& key, const std::string& type, nlohmann::json min, nlohmann::json max,
+                      std::vector<std::string> options, const nlohmann::json& value)
+{
+  if (log_ == nullptr)
+    return;
+  KeySpec k{key_path(key), type, std::move(min), std::move(max), std::move(options), true, value, nullptr};
+  for (auto& old : *log_)
+    if (old.key == k.key) {
+      k.required = old.required;
+      k.fallback = old.fallback;
+      old        = std::move(k); // read again as a narrower type (a string read as a choice)
+      return;
+    }
+  log_->push_back(std::move(k));
+}
+
+void JsonReader::note_fallback(const std::string& key, const std::string& type, nlohmann::json min, nlohmann::json max,
+                               std::vector<std::string> options, const nlohmann::json& fallback)
+{
+  if (log_ == nullptr)
+    return;
+  if (not has(key)) // absent: nothing was read, so the key is known by this call alone
+    note(key, type, std::move(min), std::move(max), std::move(options), fallback);
+  for (auto& k : *log_)
+    if (k.key == key_path(key)) {
+      k.required = false;
+      k.fallback = fallback;
+    }
 }
 
 const nlohmann::json& JsonReader::get(const std::string& key)
@@ -81,13 +123,16 @@ double JsonReader::number(const std::string& key, double min, double max)
   double x = v.get<double>();
   if (not std::isfinite(x) || x < min || x > max)
     fail(key, range_text(min, max) + ", got " + shown(v));
+  note(key, "number", min, max, {}, v);
   return x;
 }
 
 double JsonReader::number_or(const std::string& key, double fallback, double min, double max)
 {
   read_.insert(key);
-  return has(key) ? number(key, min, max) : fallback;
+  const double x = has(key) ? number(key, min, max) : fallback;
+  note_fallback(key, "number", min, max, {}, fallback);
+  return x;
 }
 
 int64_t JsonReader::integer(const std::string& key, int64_t min, int64_t max)
@@ -112,13 +157,16 @@ int64_t JsonReader::integer(const std::string& key, int64_t min, int64_t max)
   }
   if (x < min || x > max)
     fail(key, "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + shown(v));
+  note(key, "integer", min, max, {}, v);
   return x;
 }
 
 int64_t JsonReader::integer_or(const std::string& key, int64_t fallback, int64_t min, int64_t max)
 {
   read_.insert(key);
-  return has(key) ? integer(key, min, max) : fallback;
+  const int64_t x = has(key) ? integer(key, min, max) : fallback;
+  note_fallback(key, "integer", min, max, {}, fallback);
+  return x;
 }
 
 bool JsonReader::boolean(const std::string& key)
@@ -126,13 +174,16 @@ bool JsonReader::boolean(const std::string& key)
   const auto& v = get(key);
   if (not v.is_boolean())
     fail(key, "must be true or false, got " + shown(v));
+  note(key, "boolean", nullptr, nullptr, {}, v);
   return v.get<bool>();
 }
 
 bool JsonReader::boolean_or(const std::string& key, bool fallback)
 {
   read_.insert(key);
-  return has(key) ? boolean(key) : fallback;
+  const bool x = has(key) ? boolean(key) : fallback;
+  note_fallback(key, "boolean", nullptr, nullptr, {}, fallback);
+  return x;
 }
 
 std::string JsonReader::string(const std::string& key)
@@ -140,21 +191,26 @@ std::string JsonReader::string(const std::string& key)
   const auto& v = get(key);
   if (not v.is_string())
     fail(key, "must be a string, got " + shown(v));
+  note(key, "string", nullptr, nullptr, {}, v);
   return v.get<std::string>();
 }
 
 std::string JsonReader::string_or(const std::string& key, const std::string& fallback)
 {
   read_.insert(key);
-  return has(key) ? string(key) : fallback;
+  std::string x = has(key) ? string(key) : fallback;
+  note_fallback(key, "string", nullptr, nullptr, {}, fallback);
+  return x;
 }
 
 std::string JsonReader::choice(const std::string& key, const std::vector<std::string>& options)
 {
   std::string s = string(key);
   for (const auto& o : options)
-    if (s == o)
+    if (s == o) {
+      note(key, "choice", nullptr, nullptr, options, s);
       return s;
+    }
   std::string list;
   for (const auto& o : options)
     list += (list.empty() ? "" : ", ") + o;
@@ -165,7 +221,9 @@ std::string JsonReader::choice_or(const std::string& key, const std::string& fal
                                   const std::vector<std::string>& options)
 {
   read_.insert(key);
-  return has(key) ? choice(key, options) : fallback;
+  std::string x = has(key) ? choice(key, options) : fallback;
+  note_fallback(key, "choice", nullptr, nullptr, options, fallback);
+  return x;
 }
 
 std::vector<double> JsonReader::number_list(const std::string& key, double min, double max)
@@ -179,6 +237,7 @@ std::vector<double> JsonReader::number_list(const std::string& key, double min, 
       fail(key, "every element " + range_text(min, max) + ", got " + shown(x));
     out.push_back(x.get<double>());
   }
+  note(key, "number list", min, max, {}, v);
   return out;
 }
 
@@ -187,14 +246,17 @@ JsonReader JsonReader::object(const std::string& key)
   const auto& v = get(key);
   if (not v.is_object())
     fail(key, "must be an object, got " + shown(v));
-  return JsonReader(v, file_, key_path(key));
+  return JsonReader(v, file_, key_path(key), log_);
 }
 
 void JsonReader::finish() const
 {
+  const std::vector<std::string> known(read_.begin(), read_.end());
   for (const auto& [k, v] : j_->items())
-    if (not read_.count(k) && not is_citation(k))
-      fail(k, "unknown key");
+    if (not read_.count(k) && not is_citation(k)) {
+      const std::string near = nearest_key(k, known);
+      fail(k, near.empty() ? "unknown key" : "unknown key (did you mean \"" + key_path(near) + "\"?)");
+    }
 }
 
 std::string shown(const nlohmann::json& v)

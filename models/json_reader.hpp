@@ -14,10 +14,28 @@
 
 namespace gsim {
 
+/** What one key accepts, recorded by the reader call that validates it: the readers are the one registry of
+ *  config keys (`gemini-sim keys` lists what they recorded, so the listing cannot drift from validation). */
+struct KeySpec {
+  std::string key;                  // dotted path from the experiment's root, e.g. "cluster.nic.count"
+  std::string type;                 // number, integer, boolean, string, choice, number list, path
+  nlohmann::json min, max;          // the range of a number or an integer (null otherwise)
+  std::vector<std::string> options; // the values of a choice
+  bool required = true;
+  nlohmann::json value;    // the value read, or the fallback of an absent optional key
+  nlohmann::json fallback; // an optional key's value when absent (null for a required key)
+};
+using KeyLog = std::vector<KeySpec>;
+
+/** The candidate nearest to `key` by edit distance when it is close enough to be a misspelling of it (at most
+ *  2 edits, and fewer than half of the key's characters), else "". Ties go to the first candidate. */
+std::string nearest_key(const std::string& key, const std::vector<std::string>& candidates);
+
 class JsonReader {
  public:
-  /** Reads object `j` found at dotted `path` ("" for the root) of `file`. */
-  JsonReader(const nlohmann::json& j, std::string file, std::string path = "");
+  /** Reads object `j` found at dotted `path` ("" for the root) of `file`; every key read is recorded in
+   *  `log` when one is given (nested objects record into the same log). */
+  JsonReader(const nlohmann::json& j, std::string file, std::string path = "", KeyLog* log = nullptr);
 
   double number(const std::string& key, double min, double max);
   double number_or(const std::string& key, double fallback, double min, double max);
@@ -34,7 +52,7 @@ class JsonReader {
   /** A nested object, read with the same rules. */
   JsonReader object(const std::string& key);
   bool has(const std::string& key) const;
-  /** Throws on the first key that was present but never read. */
+  /** Throws on the first key that was present but never read, naming the nearest known key when one is close. */
   void finish() const;
 
   /** Throws a ConfigError for `key` of this object. */
@@ -44,11 +62,18 @@ class JsonReader {
 
  private:
   const nlohmann::json& get(const std::string& key);
+  // Records (or, read again, replaces) what `key` accepts in log_.
+  void note(const std::string& key, const std::string& type, nlohmann::json min, nlohmann::json max,
+            std::vector<std::string> options, const nlohmann::json& value);
+  // Marks `key` optional with its fallback (recording it first when it is absent).
+  void note_fallback(const std::string& key, const std::string& type, nlohmann::json min, nlohmann::json max,
+                     std::vector<std::string> options, const nlohmann::json& fallback);
 
   const nlohmann::json* j_;
   std::string file_;
   std::string path_;
   std::set<std::string> read_;
+  KeyLog* log_;
 };
 
 /** Objects and arrays nest at most this deep in a config (the shipped ones nest 3 deep). Deeper input is

@@ -7,6 +7,7 @@
 // child processes beside the points so that both cores stay busy.
 #include "models/config_error.hpp"
 #include "sim/figures/generators.hpp"
+#include "sim/report/progress.hpp"
 #include "sim/report/summary.hpp"
 #include "sim/run/registry.hpp"
 #include "sim/sweep/child_process.hpp"
@@ -121,6 +122,8 @@ int make_figures(const FigureOptions& o)
   for (const auto& j : jobs)
     argvs.push_back(j.argv);
   std::string failure;
+  // On a terminal: simulations and generators done of all, the last one finished, the elapsed time.
+  Progress progress("figure " + o.id, jobs.size(), 0, {.keep = false});
   run_children(argvs, workers, [&](size_t i, const ChildResult& c) {
     const auto& j  = jobs[i];
     const auto doc = nlohmann::json::parse(c.out, nullptr, false);
@@ -128,11 +131,13 @@ int make_figures(const FigureOptions& o)
       if (not j.point_dir.empty())
         write_file_atomically(j.point_dir + "/summary.json", doc.dump(2) + "\n");
       else
-        std::cout << j.label << ": written to " << o.out << "\n" << std::flush;
+        progress.above([&] { std::cout << j.label << ": written to " << o.out << "\n" << std::flush; });
     } else if (failure.empty()) {
       failure = j.label + ": " + child_failure(c);
     }
+    progress.advance(" (last: " + j.label + ")");
   });
+  progress.finish();
   if (not failure.empty())
     throw ConfigError("figure", o.id, failure);
 

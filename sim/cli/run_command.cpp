@@ -1,6 +1,7 @@
 // `gemini-sim run --config FILE [--set k=v]... [--json] [--out DIR]`: one experiment, one summary.
 #include "models/config_error.hpp"
 #include "models/json_reader.hpp"
+#include "sim/report/progress.hpp"
 #include "sim/run/pipeline.hpp"
 #include "sim/run/registry.hpp"
 
@@ -9,6 +10,9 @@
 
 namespace gsim {
 namespace {
+
+// A run that ends sooner than this prints no progress at all (the worked example takes about 3 s).
+constexpr double kProgressDelay_s = 2;
 
 struct RunFlags {
   std::string config;
@@ -32,7 +36,16 @@ int run_experiment(const RunFlags& o)
     return 0;
   }
   RunContext ctx(e, RunOptions{.timeline = o.timeline});
-  run_pipeline(ctx);
+  {
+    // The stages one by one, so a terminal shows which one runs (a flow-mode replay takes tens of seconds);
+    // runs shorter than the delay show nothing, and nothing is shown off a terminal.
+    Progress progress("run", pipeline().size(), 0, {.delay_s = kProgressDelay_s, .keep = false});
+    for (const auto& stage : pipeline()) {
+      progress.detail(" (running " + stage.name + ")");
+      run_stages(ctx, {stage});
+      progress.advance("");
+    }
+  }
   const RunResult& r = ctx.report;
   nlohmann::json doc = r.summary();
   // schema_version counts incompatible changes of summary.json's keys (docs/architecture.md).

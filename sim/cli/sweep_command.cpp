@@ -4,12 +4,13 @@
 // DIR/results.csv (or DIR/shards/<i>-of-<n>.csv for a shard; `sweep-merge` joins the shards).
 // Running the same command again skips the points that have a summary.json. See docs/sweeps.md.
 #include "models/config_error.hpp"
+#include "sim/report/progress.hpp"
 #include "sim/run/registry.hpp"
 #include "sim/sweep/jobs.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_point.hpp"
-#include "sim/sweep/sweep_progress.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -70,16 +71,23 @@ int run_sweep(const SweepOptions& o)
   if (shard.count > 1)
     std::cerr << "sweep: shard " << o.shard << " runs " << mine.size() << " of " << plan.size() << " points\n";
 
-  SweepProgress progress(mine.size(), mine.size() - todo.size());
+  // On a terminal a bar; in a log (Slurm, CI) one plain line per finished point.
+  const size_t skipped = mine.size() - todo.size();
+  const auto counts    = [skipped](size_t failed) {
+    return " (" + std::to_string(skipped) + " skipped, " + std::to_string(failed) + " failed)";
+  };
   std::map<size_t, std::string> failures; // point -> why
+  Progress progress("sweep", mine.size(), skipped, {.lines_off_terminal = true}, counts(0));
   run_children(jobs, workers, [&](size_t i, const ChildResult& c) {
     const auto* p = todo[i];
     if (c.exit_code == 0 && point_finished(point_dir(o.out, *p)))
-      return progress.point_done("");
+      return progress.advance(counts(failures.size()));
     const std::string why   = child_failure(c);
     failures[p->grid.index] = why;
-    progress.point_done("point " + std::to_string(p->grid.index) + " (" + describe_point(spec.axes, p->grid) +
-                        ") failed: " + why);
+    const std::string line  = "sweep: point " + std::to_string(p->grid.index) + " (" +
+                             describe_point(spec.axes, p->grid) + ") failed: " + why + "\n";
+    progress.above([&] { std::fputs(line.c_str(), stderr); });
+    progress.advance(counts(failures.size()));
   });
   progress.finish();
 

@@ -1,6 +1,7 @@
 #include "sim/report/iteration_report.hpp"
 
 #include "sim/report/chrome_trace.hpp"
+#include "sim/report/csv_writer.hpp"
 #include "sim/report/summary.hpp"
 
 #include <algorithm>
@@ -10,15 +11,15 @@ namespace gsim {
 
 std::string iterations_csv(const std::vector<IterationStats>& its)
 {
-  std::ostringstream o;
-  o << "iteration,start_s,iteration_time_s,compute_time_s,exposed_communication_s,communication_busy_s,"
-       "network_idle_total_s,network_idle_time_s,idle_spans,long_idle_spans,longest_idle_span_s\n";
+  std::string o = csv_record({"iteration", "start_s", "iteration_time_s", "compute_time_s", "exposed_communication_s",
+                              "communication_busy_s", "network_idle_total_s", "network_idle_time_s", "idle_spans",
+                              "long_idle_spans", "longest_idle_span_s"});
   for (const auto& s : its)
-    o << s.index << "," << fmt("%.6f", s.start_s) << "," << fmt("%.6f", s.time_s) << "," << fmt("%.6f", s.compute_s)
-      << "," << fmt("%.6f", s.exposed_communication_s) << "," << fmt("%.6f", s.comm_busy_s) << ","
-      << fmt("%.6f", s.idle_total_s) << "," << fmt("%.6f", s.idle_long_s) << "," << s.spans_s.size() << ","
-      << s.long_spans << "," << fmt("%.6f", s.longest_span_s) << "\n";
-  return o.str();
+    o += csv_record({std::to_string(s.index), csv_number(s.start_s), csv_number(s.time_s), csv_number(s.compute_s),
+                     csv_number(s.exposed_communication_s), csv_number(s.comm_busy_s), csv_number(s.idle_total_s),
+                     csv_number(s.idle_long_s), std::to_string(s.spans_s.size()), std::to_string(s.long_spans),
+                     csv_number(s.longest_span_s)});
+  return o;
 }
 
 std::string comm_gap_text(const std::vector<IterationStats>& its)

@@ -58,7 +58,8 @@ std::string error_of(const std::vector<std::string>& sets, const std::string& fi
 
 TEST(Config, ErrorsNameTheFileTheKeyAndTheProblem)
 {
-  EXPECT_EQ(error_of({"checkpoint.shceme=none"}), "configs/p4d16.json (--set): checkpoint.shceme: unknown key");
+  EXPECT_EQ(error_of({"checkpoint.shceme=none"}),
+            "configs/p4d16.json (--set): checkpoint.shceme: unknown key (did you mean \"checkpoint.scheme\"?)");
   EXPECT_EQ(error_of({"instances=\"many\""}),
             "configs/p4d16.json (--set): instances: must be an integer, got \"many\"");
   EXPECT_EQ(error_of({"checkpoint.mu=1.5"}),

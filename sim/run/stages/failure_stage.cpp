@@ -10,10 +10,10 @@
 #include "models/units.hpp"
 #include "sim/engine/failure_sim.hpp"
 #include "sim/report/chrome_trace.hpp"
+#include "sim/report/csv_writer.hpp"
 #include "sim/run/stages/stages.hpp"
 
 #include <functional>
-#include <sstream>
 
 namespace gsim {
 namespace {
@@ -45,13 +45,12 @@ std::string systems_text(const FailureSimResult& r, const std::function<std::str
 
 std::string phases_csv(const FailureSimResult& r)
 {
-  std::ostringstream csv;
-  csv << "system,episode,phase,start_s,duration_s\n";
+  std::string csv = csv_record({"system", "episode", "phase", "start_s", "duration_s"});
   for (const auto& s : r.systems)
     for (const auto& p : s.phases)
-      csv << to_string(p.system) << "," << p.episode << "," << p.phase << "," << fmt("%.6f", p.start_s) << ","
-          << fmt("%.6f", p.duration_s) << "\n";
-  return csv.str();
+      csv += csv_record(
+          {to_string(p.system), std::to_string(p.episode), p.phase, csv_number(p.start_s), csv_number(p.duration_s)});
+  return csv;
 }
 
 // One process per system, one slice per phase.
