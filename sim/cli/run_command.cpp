@@ -1,4 +1,5 @@
 // `gemini-sim run --config FILE [--set k=v]... [--json] [--out DIR]`: one experiment, one summary.
+#include "models/calibration_paths.hpp"
 #include "models/config_error.hpp"
 #include "models/json_reader.hpp"
 #include "sim/run/pipeline.hpp"
@@ -38,7 +39,7 @@ int run_experiment(const RunFlags& o)
   // schema_version counts incompatible changes of summary.json's keys (docs/architecture.md).
   doc["schema_version"] = kSummarySchemaVersion;
   doc["config"]         = e.effective;
-  doc["config_file"]    = e.file;
+  doc["config_file"]    = source_relative(e.file); // no absolute path of the checkout in results
   doc["seed"]           = e.run.seed;
 
   if (not o.out.empty()) {
