@@ -55,7 +55,7 @@ int run_experiment(const RunFlags& o)
   if (o.json)
     std::cout << doc.dump() << "\n";
   else
-    std::cout << "# gemini-sim 0.1  config " << e.file << "  seed " << e.run.seed << "\n"
+    std::cout << "# gemini-sim 0.1  config " << source_relative(e.file) << "  seed " << e.run.seed << "\n"
               << "# " << e.description << "\n"
               << r.text();
   return 0;
