@@ -103,14 +103,17 @@ GpuSpec read_gpu(JsonReader r)
   return g;
 }
 
-// A published efficiency file (traces/calibration/published/*.json) named by `key` of `r`, relative to
-// the cluster file that names it (as an experiment names its cluster).
+// A published efficiency file named by `key` of `r`, relative to traces/calibration of the cluster file's
+// data root (models/calibration_paths.hpp), e.g. "published/efa.json": the published numbers belong to the
+// calibration data, and a cluster file copied out of the tree still finds them.
 PublishedNetwork read_published(JsonReader& r, const std::string& key, const std::string& cluster_file)
 {
   const std::string name = r.string(key);
-  const std::string f    = (fs::path(cluster_file).parent_path() / name).lexically_normal().string();
+  const std::string root = data_root_for(cluster_file);
+  const fs::path base    = root.empty() ? fs::path(cluster_file).parent_path() : fs::path(root) / "traces/calibration";
+  const std::string f    = (base / name).lexically_normal().string();
   if (const auto problem = file_problem(f); name.empty() || not problem.empty())
-    r.fail(key, "\"" + name + "\" (relative to the cluster file): " + (name.empty() ? "an empty path" : problem));
+    r.fail(key, "\"" + name + "\" (relative to traces/calibration): " + (name.empty() ? "an empty path" : problem));
   return load_published_network(f);
 }
 
