@@ -7,6 +7,7 @@
 // scaled by the target's datasheet peak (ClusterSpec). Every cost can say where it came from.
 //
 // API contract shared by models/ (implementation) and sim/ (callers). Pure C++: no SimGrid.
+#include "models/calibration_paths.hpp"
 #include "models/config.hpp"
 #include "models/transformer.hpp"
 
@@ -24,8 +25,6 @@ enum class Fabric { nvlink, pcie, network };
 
 /** GEMM families (gemm_fp16, gemm_batched_bf16, ...): sizes are FLOPs and costs come per shape, not from a fit. */
 bool is_gemm_family(const std::string& family);
-/** `path` relative to the source tree when it lies inside it (for provenance that reads the same anywhere). */
-std::string source_relative(const std::string& path);
 
 std::string to_string(CollOp op);
 std::string to_string(Fabric f);
@@ -73,10 +72,12 @@ struct Series {
 
 class Calibration {
  public:
-  /** Loads every *.json in `dir`; a malformed file is a ConfigError naming the file and the entry. */
+  /** Loads every *.json in `dir`; a malformed file is a ConfigError naming the file and the entry. The GPU it
+   *  measured is matched to a cluster file in <data root>/configs/clusters (models/calibration_paths.hpp). */
   static Calibration load(const std::string& dir);
-  /** The calibration shipped with the repo for the H200 machine (traces/calibration/h200). */
-  static const Calibration& shipped();
+  /** load(dir), once per directory and process (a run's stages and a test's cases share it). A directory
+   *  that does not exist or holds no *.json is a ConfigError with key "(directory)": not committed yet. */
+  static const Calibration& cached(const std::string& dir);
 
   const std::vector<Series>& series() const { return series_; }
   const std::map<std::string, std::string>& machine() const { return machine_; }

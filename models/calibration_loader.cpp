@@ -1,7 +1,6 @@
 // Reads traces/calibration/<gpu>/*.json (Google Benchmark JSON, schema in traces/calibration/README.md)
 // into Series: one per benchmark family and rank count, one point per benchmark name, the median over
 // its repetitions. Every malformed input is a ConfigError naming the file and the entry.
-#include "source_dir.hpp"
 #include "models/alpha_beta_fit.hpp"
 #include "models/calibration.hpp"
 #include "models/config_error.hpp"
@@ -238,12 +237,6 @@ bool is_gemm_family(const std::string& family)
   return family.rfind("gemm", 0) == 0;
 }
 
-std::string source_relative(const std::string& path)
-{
-  const std::string root = std::string(GSIM_SOURCE_DIR) + "/";
-  return path.rfind(root, 0) == 0 ? path.substr(root.size()) : path;
-}
-
 std::string Series::key() const
 {
   std::string k = family;
@@ -386,8 +379,11 @@ Calibration Calibration::load(const std::string& dir)
   }
   std::sort(cal.series_.begin(), cal.series_.end(), [](const Series& a, const Series& b) { return a.key() < b.key(); });
 
-  cal.measured_on_ =
-      cluster_for_gpu(cal.machine_.at("gpu_name"), std::string(GSIM_SOURCE_DIR) + "/configs/clusters", gpu_file);
+  // The cluster files beside the calibration (its data root), so that a checkout, an installed tree and a
+  // test fixture under tests/data each find their own configs/clusters.
+  const std::string root = data_root_for(dir);
+  cal.measured_on_       = cluster_for_gpu(cal.machine_.at("gpu_name"), (fs::path(root) / "configs/clusters").string(),
+                                           source_relative(gpu_file));
   return cal;
 }
 
@@ -407,21 +403,20 @@ const Series* Calibration::find(const std::string& family, int ranks) const
   return best;
 }
 
-const Calibration& Calibration::shipped()
+const Calibration& Calibration::cached(const std::string& dir)
 {
-  static const Calibration c = [] {
-    const std::string dir = std::string(GSIM_SOURCE_DIR) + "/traces/calibration/h200";
-    bool any              = false;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-      any = any || e.path().extension() == ".json";
-    if (not any)
-      throw ConfigError(dir, "(directory)",
-                        "the H200 calibration has not been committed yet: run the GPU microbenchmarks "
-                        "(bench/gpu, scripts) and commit their JSON here");
-    return load(dir);
-  }();
-  return c;
+  static std::map<std::string, Calibration> loaded;
+  if (auto it = loaded.find(dir); it != loaded.end())
+    return it->second;
+  bool any = false;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    any = any || e.path().extension() == ".json";
+  if (not any)
+    throw ConfigError(source_relative(dir), "(directory)",
+                      "no calibration committed here: run the GPU microbenchmarks (bench/gpu, scripts) and commit "
+                      "their JSON, or point run.calibration at one");
+  return loaded.emplace(dir, load(dir)).first->second;
 }
 
 } // namespace gsim

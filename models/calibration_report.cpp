@@ -202,7 +202,7 @@ std::string transfer_table(const CostModel& model, const std::vector<GemmShape>&
          guarded([&] { return gbps(model.link_bandwidth_Bps(Fabric::network)); }), guarded([&] {
            return gbps(model.link_bandwidth_Bps(Fabric::network) * model.link_efficiency(Fabric::network, probe_bytes));
          }),
-         num("%.2f us", published_efa().latency_s * 1e6)});
+         guarded([&] { return num("%.2f us", model.link_latency_s(Fabric::network) * 1e6); })});
   out += l.render(markdown);
   return out;
 }

@@ -1,5 +1,6 @@
 #include "models/config.hpp"
 
+#include "models/calibration_paths.hpp"
 #include "models/json_reader.hpp"
 #include "models/zero3_memory.hpp"
 
@@ -109,6 +110,20 @@ GpuSpec read_gpu(JsonReader r)
   return g;
 }
 
+// A published efficiency file named by `key` of `r`, relative to traces/calibration of the cluster file's
+// data root (models/calibration_paths.hpp), e.g. "published/efa.json": the published numbers belong to the
+// calibration data, and a cluster file copied out of the tree still finds them.
+PublishedNetwork read_published(JsonReader& r, const std::string& key, const std::string& cluster_file)
+{
+  const std::string name = r.string(key);
+  const std::string root = data_root_for(cluster_file);
+  const fs::path base    = root.empty() ? fs::path(cluster_file).parent_path() : fs::path(root) / "traces/calibration";
+  const std::string f    = (base / name).lexically_normal().string();
+  if (const auto problem = file_problem(f); name.empty() || not problem.empty())
+    r.fail(key, "\"" + name + "\" (relative to traces/calibration): " + (name.empty() ? "an empty path" : problem));
+  return load_published_network(f);
+}
+
 ClusterSpec read_cluster(const json& j, const std::string& file, const std::string& path, KeyLog* log = nullptr)
 {
   JsonReader r(j, file, path, log);
@@ -122,6 +137,7 @@ ClusterSpec read_cluster(const json& j, const std::string& file, const std::stri
     c.intra_kind      = read_enum(n, "kind", kIntra);
     c.intra_Bps       = n.number("bandwidth_GBps", 1e-3, 1e6) * 1e9;
     c.intra_latency_s = n.number("latency_us", 0, 1e6) * 1e-6;
+    c.nvlink          = read_published(n, "efficiency_file", file);
     n.finish();
   }
   {
@@ -139,6 +155,10 @@ ClusterSpec read_cluster(const json& j, const std::string& file, const std::stri
     c.nics          = int(n.integer("count", 0, 64));
     c.nic_Bps       = n.number("bandwidth_Gbps", 0, 1e6) * 1e9 / 8;
     c.nic_latency_s = n.number("latency_us", 0, 1e6) * 1e-6;
+    if (c.nics > 0 || n.has("efficiency_file")) { // a cluster without NICs has no network to price
+      c.network      = read_published(n, "efficiency_file", file);
+      c.network_note = n.string("efficiency_note");
+    }
     n.finish();
     if (c.nics > c.gpus_per_instance && c.nics % c.gpus_per_instance != 0) // models/topology.hpp: NIC ports
       n.fail("count", std::to_string(c.nics) + " NICs above the " + std::to_string(c.gpus_per_instance) +
@@ -388,6 +408,50 @@ void check_chunk_count(const Experiment& e, const JsonReader& r)
                           "gpu_buffer_MiB or lower sub_buffers");
 }
 
+// run.calibration: a directory relative to the experiment file; when absent, the shipped one found by the
+// rule of models/calibration_paths.hpp ("" when none is found: the simulation stage then says so).
+std::string read_calibration_dir(JsonReader& u, const std::string& file)
+{
+  // Read through string_or even when absent, so that `gemini-sim keys` lists the key with what absence means.
+  const std::string name = u.string_or("calibration", std::string(kShippedCalibration) + " of the data root");
+  if (not u.has("calibration"))
+    return default_calibration_dir(file);
+  const fs::path dir     = (fs::path(file).parent_path() / name).lexically_normal();
+  std::error_code ec;
+  if (name.empty() || not fs::is_directory(dir, ec))
+    u.fail("calibration", "\"" + name + "\" (relative to the experiment file): " +
+                              (name.empty() ? "an empty path names no directory" : "no such directory"));
+  return dir.string();
+}
+
+// Every default load_experiment applied, written into the echoed config (only where the key is absent), so
+// that the effective config in results shows every input the run used.
+void echo_defaults(json& j, const Experiment& e)
+{
+  const auto fill = [](json& obj, const char* key, const json& value) {
+    if (not obj.contains(key))
+      obj[key] = value;
+  };
+  fill(j, "description", e.description);
+  fill(j["model"], "kv_heads", e.model.kv());
+  fill(j["model"], "tie_embeddings", e.model.tie_embeddings);
+  const auto& t = e.training;
+  fill(j["training"], "gradient_accumulation_steps", t.gradient_accumulation_steps);
+  fill(j["training"], "param_persistence_threshold", t.param_persistence_threshold);
+  fill(j["training"], "framework", to_string(t.framework));
+  fill(j["training"], "attention", to_string(t.attention));
+  fill(j["training"], "activation", to_string(t.activation));
+  fill(j["training"], "norm", to_string(t.norm));
+  fill(j["checkpoint"], "profile_warmup_lines", e.checkpoint.profile_warmup_lines);
+  fill(j["failures"], "iteration_time_s", e.failures.iteration_time_s);
+  fill(j["failures"], "model", to_string(e.failures.model));
+  fill(j["failures"], "correlated_group_size", e.failures.correlated_group_size);
+  fill(j["failures"], "correlated_fraction", e.failures.correlated_fraction);
+  // Relative to the experiment file, as the key is read: no absolute path of the checkout in results.
+  if (not e.run.calibration.empty())
+    fill(j["run"], "calibration", relative_to_file(e.run.calibration, e.file));
+}
+
 Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides, KeyLog* log)
 {
   json root = read_json_file(file);
@@ -518,6 +582,7 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     e.run.days        = u.number("days", 1e-9, 1e6);
     e.run.collectives = read_enum(u, "collectives", kModes);
     e.run.iterations  = int(u.integer("iterations", 1, kMaxIterations));
+    e.run.calibration = read_calibration_dir(u, file);
     u.finish();
     const int64_t steps =
         int64_t(e.checkpoint.profile_iterations + e.run.iterations) * e.training.gradient_accumulation_steps;
@@ -532,6 +597,7 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
     throw ConfigError(cluster_file, "nic.count",
                       "the cluster has no NIC, so it cannot span " + std::to_string(e.instances) + " instances");
   check_chunk_count(e, r);
+  echo_defaults(resolved, e);
   e.effective = resolved;
   return e;
 }

@@ -4,6 +4,7 @@
 // converted to SI units (bytes, seconds, bytes/s, FLOP/s) once, here.
 #include "models/framework_schedule.hpp"
 #include "models/json_reader.hpp"
+#include "models/network_published.hpp"
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -62,6 +63,12 @@ struct ClusterSpec {
   double nic_latency_s           = 0;
   double cpu_memory_bytes        = 0;
   double framework_reserve_bytes = 0; // GPU memory the CUDA context and the allocator keep per GPU
+  // Published efficiencies this cluster is priced with (network_published.hpp): the inter-instance network
+  // (nic.efficiency_file, required with NICs; nic.efficiency_note says whether it was measured on this
+  // cluster or is a transfer) and NVLink for a calibration without a 2-GPU run (intra_node.efficiency_file).
+  PublishedNetwork network;
+  std::string network_note;
+  PublishedNetwork nvlink;
   double instance_Bps() const { return nics * nic_Bps; }
 };
 
@@ -147,6 +154,9 @@ struct RunSpec {
   double days                = 1;
   CollectiveMode collectives = CollectiveMode::analytic;
   int iterations             = 1; // iterations simulated after the profiling ones
+  // run.calibration: the calibration directory, relative to the experiment file; default: the shipped one
+  // found by the rule of models/calibration_paths.hpp. "" when the default was not found.
+  std::string calibration;
 };
 
 struct Experiment {

@@ -27,6 +27,14 @@ std::string fmt(double v, int precision = 4)
   return s.str();
 }
 
+// The cluster's inter-instance network efficiency (nic.efficiency_file); a cluster without NICs has none.
+const PublishedNetwork& network(const ClusterSpec& c)
+{
+  if (c.network.file.empty())
+    throw ConfigError(c.file, "nic.efficiency_file", "missing: " + c.name + " has no inter-instance network to price");
+  return c.network;
+}
+
 int series_ranks(const Series& s)
 {
   return s.labels.count("ranks") ? std::atoi(s.labels.at("ranks").c_str()) : 1;
@@ -161,7 +169,7 @@ double CostModel::link_efficiency(Fabric fabric, double bytes) const
       op = CollOp::all_gather;
     }
     if (s == nullptr)
-      return published_nvlink().efficiency;
+      return target_.nvlink.efficiency;
     const auto& seg = s->fit.segment_for(bytes);
     return std::min(1.0, seg.beta_Bps * bus_factor(op, series_ranks(*s)) / meas.intra_Bps);
   }
@@ -170,7 +178,7 @@ double CostModel::link_efficiency(Fabric fabric, double bytes) const
     return std::min(1.0, seg.beta_Bps / meas.pcie_Bps);
   }
   case Fabric::network:
-    return published_efa().efficiency;
+    return network(target_).efficiency;
   }
   throw std::logic_error("unknown Fabric");
 }
@@ -184,13 +192,13 @@ double CostModel::link_latency_s(Fabric fabric) const
       return s->fit.segments.front().alpha_s;
     const Series* ag = multi_gpu_series(*cal_, "all_gather");
     if (ag == nullptr)
-      return published_nvlink().latency_s;
+      return target_.nvlink.latency_s;
     return ag->fit.segments.front().alpha_s / ring_steps(CollOp::all_gather, series_ranks(*ag));
   }
   case Fabric::pcie:
     return need(*cal_, "copy_d2h_pinned", 1, "PCIe latency").fit.segments.front().alpha_s;
   case Fabric::network:
-    return published_efa().latency_s;
+    return network(target_).latency_s;
   }
   throw std::logic_error("unknown Fabric");
 }
@@ -285,20 +293,25 @@ std::vector<std::string> CostModel::provenance() const
     const Series* s = cal_->find(to_string(op));
     if (s == nullptr || series_ranks(*s) < 2)
       out.push_back("nvlink " + to_string(op) + ": no 2-GPU NCCL measurement in " + source_relative(cal_->dir()) +
-                    " (1-GPU data cannot price NVLink): published ring efficiency " +
-                    fmt(published_nvlink().efficiency) + " of " + tgt + " NVLink " + fmt(target_.intra_Bps / 1e9) +
-                    " GB/s and " + fmt(published_nvlink().latency_s * 1e6) + " us per ring step, from " +
-                    source_relative(published_nvlink().file) + " (" + published_nvlink().efficiency_source + " | " +
-                    published_nvlink().latency_source + ")");
+                    " (1-GPU data cannot price NVLink): published ring efficiency " + fmt(target_.nvlink.efficiency) +
+                    " of " + tgt + " NVLink " + fmt(target_.intra_Bps / 1e9) + " GB/s and " +
+                    fmt(target_.nvlink.latency_s * 1e6) + " us per ring step, from " +
+                    source_relative(target_.nvlink.file) + " (" + target_.nvlink.efficiency_source + " | " +
+                    target_.nvlink.latency_source + ")");
     else
       curve("nvlink " + to_string(op), to_string(op), "NVLink busbw " + fmt(meas.intra_Bps / 1e9) + " GB/s",
             "NVLink " + fmt(target_.intra_Bps / 1e9) + " GB/s");
   }
-  const auto& net = published_efa();
+  if (target_.network.file.empty()) {
+    out.push_back("network: none (" + source_relative(target_.file) + " has no NIC)");
+    return out;
+  }
+  const auto& net = target_.network;
   out.push_back("network: efficiency " + fmt(net.efficiency) + " of " + std::to_string(target_.nics) + " x " +
                 fmt(target_.nic_Bps * 8 / 1e9) + " Gbps (" + source_relative(target_.file) + "), latency " +
                 fmt(net.latency_s * 1e6) + " us, from " + source_relative(net.file) +
-                " (published, not measured here): " + net.efficiency_source + " | " + net.latency_source);
+                " (published, not measured here; " + target_.network_note + "): " + net.efficiency_source + " | " +
+                net.latency_source);
   return out;
 }
 

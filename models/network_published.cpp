@@ -1,4 +1,3 @@
-#include "source_dir.hpp"
 #include "models/network_published.hpp"
 
 #include "models/json_reader.hpp"
@@ -16,20 +15,6 @@ PublishedNetwork load_published_network(const std::string& file)
   n.latency_s         = r.number("latency_us", 0, 1e6) * 1e-6;
   n.latency_source    = r.string("latency_source");
   r.finish();
-  return n;
-}
-
-const PublishedNetwork& published_efa()
-{
-  static const PublishedNetwork n =
-      load_published_network(std::string(GSIM_SOURCE_DIR) + "/traces/calibration/published/efa.json");
-  return n;
-}
-
-const PublishedNetwork& published_nvlink()
-{
-  static const PublishedNetwork n =
-      load_published_network(std::string(GSIM_SOURCE_DIR) + "/traces/calibration/published/nvlink.json");
   return n;
 }
 

@@ -6,10 +6,10 @@
 // not the fork, the config loading or the calibration). Manual time, medians over repetitions:
 //   iteration_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 // Uses the shipped calibration (traces/calibration/h200); skips with an error while it is incomplete.
-#include "source_dir.hpp"
 #include "models/config_error.hpp"
-#include "sim/sweep/child_process.hpp"
 #include "sim/engine/zero3_replay.hpp"
+#include "sim/sweep/child_process.hpp"
+#include "source_dir.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -35,7 +35,7 @@ Measured one_iteration(const std::string& mode, int instances)
     const auto e = gsim::load_experiment(std::string(GSIM_SOURCE_DIR) + "/configs/p4d16.json",
                                          {"checkpoint.scheme=none", "run.collectives=" + mode, "run.iterations=1",
                                           "instances=" + std::to_string(instances)});
-    const gsim::CostModel cost(gsim::Calibration::shipped(), e.cluster);
+    const gsim::CostModel cost(gsim::Calibration::cached(e.run.calibration), e.cluster);
     const auto t0 = std::chrono::steady_clock::now();
     const auto r  = gsim::replay_zero3(e, cost);
     const auto t1 = std::chrono::steady_clock::now();

@@ -1,10 +1,10 @@
 // `gemini-sim calibration [--dir DIR] [--target CLUSTER] [--shapes-from EXPERIMENT] [--markdown]`:
 // how well the measured microbenchmarks fit (the 5 % bar above 1 MiB) and what they transfer to on a
 // target cluster, with the provenance of every number.
+#include "models/calibration_paths.hpp"
 #include "models/calibration_report.hpp"
 #include "models/config_error.hpp"
 #include "sim/run/registry.hpp"
-#include "source_dir.hpp"
 
 #include <iostream>
 
@@ -12,9 +12,9 @@ namespace gsim {
 namespace {
 
 struct CalibrationOptions {
-  std::string dir         = std::string(GSIM_SOURCE_DIR) + "/traces/calibration/h200";
-  std::string target      = std::string(GSIM_SOURCE_DIR) + "/configs/clusters/p4d.json";
-  std::string shapes_from = std::string(GSIM_SOURCE_DIR) + "/configs/p4d16.json";
+  std::string dir         = shipped_path(kShippedCalibration);
+  std::string target      = shipped_path("configs/clusters/p4d.json");
+  std::string shapes_from = shipped_path("configs/p4d16.json");
   double probe_MiB        = 64;
   bool markdown           = false;
 };
@@ -31,7 +31,7 @@ int run_calibration(const CalibrationOptions& o)
     shapes.push_back(g);
 
   const std::string h = o.markdown ? "### " : "# ";
-  std::cout << h << "Calibration " << cal.dir() << "\n\n";
+  std::cout << h << "Calibration " << source_relative(cal.dir()) << "\n\n";
   for (const auto& [k, v] : cal.machine())
     std::cout << (o.markdown ? "* " : "  ") << k << ": " << v << "\n";
   std::cout << (o.markdown ? "* " : "  ") << "datasheet: " << cal.measured_on().file << "\n\n";

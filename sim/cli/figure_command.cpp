@@ -5,6 +5,7 @@
 // once, and running the command again reuses every finished point. Figures without a config yet (closed
 // forms and failure simulations that no run reports) are still C++ generators (sim/figures/), run as
 // child processes beside the points so that both cores stay busy.
+#include "models/calibration_paths.hpp"
 #include "models/config_error.hpp"
 #include "sim/figures/generators.hpp"
 #include "sim/report/progress.hpp"
@@ -14,7 +15,6 @@
 #include "sim/sweep/figure_tables.hpp"
 #include "sim/sweep/jobs.hpp"
 #include "sim/sweep/sweep_point.hpp"
-#include "source_dir.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -33,9 +33,7 @@ struct FigureOptions {
 
 std::string default_configs_dir()
 {
-  if (std::filesystem::is_directory("configs"))
-    return "configs";
-  return std::string(GSIM_SOURCE_DIR) + "/configs";
+  return std::filesystem::is_directory("configs") ? "configs" : shipped_path("configs");
 }
 
 int id_number(const std::string& id)

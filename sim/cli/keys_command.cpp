@@ -1,12 +1,12 @@
 // `gemini-sim keys [PREFIX] [--config FILE]`: every key `--set` (and the JSON) accepts, with its unit, the
 // config's value and what is allowed. The list is what the config readers themselves recorded while
 // validating the config (models/json_reader.hpp KeySpec), so it cannot drift from the validation.
+#include "models/calibration_paths.hpp"
 #include "models/config.hpp"
 #include "models/config_error.hpp"
 #include "models/json_reader.hpp"
 #include "sim/report/csv_writer.hpp"
 #include "sim/run/registry.hpp"
-#include "source_dir.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -24,7 +24,7 @@ struct KeysFlags {
 std::string default_config()
 {
   const std::string local = "configs/p4d16.json";
-  return std::filesystem::is_regular_file(local) ? local : std::string(GSIM_SOURCE_DIR) + "/" + local;
+  return std::filesystem::is_regular_file(local) ? local : shipped_path(local);
 }
 
 bool ends_with(const std::string& s, const std::string& tail)

@@ -1,4 +1,5 @@
 // `gemini-sim run --config FILE [--set k=v]... [--json] [--out DIR]`: one experiment, one summary.
+#include "models/calibration_paths.hpp"
 #include "models/config_error.hpp"
 #include "models/json_reader.hpp"
 #include "sim/report/progress.hpp"
@@ -51,7 +52,7 @@ int run_experiment(const RunFlags& o)
   // schema_version counts incompatible changes of summary.json's keys (docs/architecture.md).
   doc["schema_version"] = kSummarySchemaVersion;
   doc["config"]         = e.effective;
-  doc["config_file"]    = e.file;
+  doc["config_file"]    = source_relative(e.file); // no absolute path of the checkout in results
   doc["seed"]           = e.run.seed;
 
   if (not o.out.empty()) {
@@ -67,7 +68,7 @@ int run_experiment(const RunFlags& o)
   if (o.json)
     std::cout << doc.dump() << "\n";
   else
-    std::cout << "# gemini-sim 0.1  config " << e.file << "  seed " << e.run.seed << "\n"
+    std::cout << "# gemini-sim 0.1  config " << source_relative(e.file) << "  seed " << e.run.seed << "\n"
               << "# " << e.description << "\n"
               << r.text();
   return 0;

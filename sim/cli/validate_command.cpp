@@ -1,11 +1,11 @@
 // `gemini-sim validate [--cases DIR] [--markdown | --json] [-j N]`: every measured reference run under
 // traces/validation/ simulated with its configs and compared, quantity by quantity, with the bound its
 // file states. A case outside its bound is a result (exit 0); bad input exits 2 with one line.
+#include "models/calibration_paths.hpp"
 #include "models/config_error.hpp"
 #include "sim/run/registry.hpp"
 #include "sim/sweep/child_process.hpp"
 #include "sim/validate/compare.hpp"
-#include "source_dir.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -26,9 +26,7 @@ struct ValidateOptions {
 
 std::string default_cases_dir()
 {
-  if (fs::is_directory("traces/validation"))
-    return "traces/validation";
-  return std::string(GSIM_SOURCE_DIR) + "/traces/validation";
+  return fs::is_directory("traces/validation") ? "traces/validation" : shipped_path("traces/validation");
 }
 
 // Case files name configs relative to the repository root; when validate runs elsewhere (the cases found

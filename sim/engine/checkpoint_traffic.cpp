@@ -38,11 +38,11 @@ PartitionCosts checkpoint_partition_inputs(const Experiment& e, const CostModel&
   if (calibrated) {
     in.copy_Bps       = pcie * cost.link_efficiency(Fabric::pcie, chunk);
     in.copy_latency_s = cost.link_latency_s(Fabric::pcie);
-    k.copy_source     = "calibration " + calibration_dir;
+    k.copy_source     = "calibration " + source_relative(calibration_dir);
   } else {
     in.copy_Bps       = pcie;
     in.copy_latency_s = 0;
-    k.copy_source     = "datasheet PCIe bandwidth (" + c.file + "), no calibration committed";
+    k.copy_source     = "datasheet PCIe bandwidth (" + source_relative(c.file) + "), no calibration committed";
   }
   return k;
 }
@@ -119,8 +119,10 @@ void CheckpointTraffic::start(const CheckpointSchedule& schedule, int first_iter
   for (const auto& span : schedule.plan.spans)
     for (const auto& c : span.chunks)
       local_per_iteration_ += c.replica == 0 ? 1 : 0;
-  sg4::Actor::create("ckpt-remote-copy", platform_.gpu(0), [this] { remote_copier(); });
-  sg4::Actor::create("ckpt-local-copy", platform_.gpu(0), [this] { local_copier(); });
+  sg4::Actor::create("ckpt-remote-copy", platform_.gpu(0),
+                     [this] { copier(out_->chunks, remote_queue_, remote_head_, Leg::copy_received); });
+  sg4::Actor::create("ckpt-local-copy", platform_.gpu(0),
+                     [this] { copier(out_->local, local_queue_, local_head_, Leg::copy_local); });
 }
 
 bool CheckpointTraffic::active(int it) const
@@ -220,45 +222,48 @@ void CheckpointTraffic::after_op(int it, int op)
   }
 }
 
-void CheckpointTraffic::remote_copier()
+namespace {
+int replica_of(const ChunkRecord& c)
+{
+  return c.replica;
+}
+int replica_of(const LocalCopyRecord&)
+{
+  return 0; // the own CPU
+}
+} // namespace
+
+template <class Record>
+void CheckpointTraffic::copier(std::vector<Record>& records, const std::vector<size_t>& queue, size_t& head, Leg leg)
 {
   for (;;) {
     size_t idx = 0;
     {
       std::unique_lock lock(*mutex_);
-      changed_->wait(lock, [this] { return remote_head_ < remote_queue_.size() || finished_; });
-      if (remote_head_ >= remote_queue_.size())
+      changed_->wait(lock, [&] { return head < queue.size() || finished_; });
+      if (head >= queue.size())
         return;
-      idx = remote_queue_[remote_head_++];
+      idx = queue[head++];
     }
-    out_->chunks[idx].copy_start = sg4::Engine::get_clock();
-    const ChunkRecord c          = out_->chunks[idx];
-    transfer(Leg::copy_received, c.replica, c.bytes);
-    out_->chunks[idx].in_cpu = sg4::Engine::get_clock();
+    // By index, not by reference: the sender appends to `records` while this copy runs.
+    records[idx].copy_start = sg4::Engine::get_clock();
+    const Record rec        = records[idx];
+    transfer(leg, replica_of(rec), rec.bytes);
+    records[idx].in_cpu = sg4::Engine::get_clock();
     const std::unique_lock lock(*mutex_);
-    buffer_busy_[size_t(c.buffer)] = 0;
+    copied(rec);
     changed_->notify_all();
   }
 }
 
-void CheckpointTraffic::local_copier()
+void CheckpointTraffic::copied(const ChunkRecord& c)
 {
-  for (;;) {
-    size_t idx = 0;
-    {
-      std::unique_lock lock(*mutex_);
-      changed_->wait(lock, [this] { return local_head_ < local_queue_.size() || finished_; });
-      if (local_head_ >= local_queue_.size())
-        return;
-      idx = local_queue_[local_head_++];
-    }
-    out_->local[idx].copy_start = sg4::Engine::get_clock();
-    transfer(Leg::copy_local, 0, out_->local[idx].bytes);
-    out_->local[idx].in_cpu = sg4::Engine::get_clock();
-    const std::unique_lock lock(*mutex_);
-    local_done_[size_t(out_->local[idx].iteration - first_)]++;
-    changed_->notify_all();
-  }
+  buffer_busy_[size_t(c.buffer)] = 0;
+}
+
+void CheckpointTraffic::copied(const LocalCopyRecord& l)
+{
+  local_done_[size_t(l.iteration - first_)]++;
 }
 
 void CheckpointTraffic::wait_update(int it)

@@ -150,8 +150,12 @@ class CheckpointTraffic {
    *  the local copy to the own CPU. One function: they differ only in their endpoints and analytic cost. */
   enum class Leg { send, copy_received, copy_local };
   void transfer(Leg leg, int replica, int64_t bytes) const;
-  void remote_copier();
-  void local_copier();
+  /** A copy actor (one per queue: remote chunks, local copies): copies the records `queue` names, in order, to
+   *  the CPU over `leg`, then releases each (copied()); returns once finish() was called and the queue is empty. */
+  template <class Record>
+  void copier(std::vector<Record>& records, const std::vector<size_t>& queue, size_t& head, Leg leg);
+  void copied(const ChunkRecord& c);     // the receiver's sub-buffer is free again
+  void copied(const LocalCopyRecord& l); // one more local copy of its iteration is in the CPU
   CheckpointIteration& iteration(int it);
 
   const Platform& platform_;

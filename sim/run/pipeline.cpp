@@ -74,6 +74,35 @@ std::string RunContext::gemini_cannot_run() const
   return "";
 }
 
+std::vector<System> RunContext::systems_that_run() const
+{
+  const bool gemini = gemini_cannot_run().empty();
+  std::vector<System> out;
+  for (System s : all_systems())
+    if (gemini || s != System::gemini)
+      out.push_back(s);
+  return out;
+}
+
+void RunContext::note(const std::string& key, const std::string& text)
+{
+  report.set(key, text, "note", text);
+}
+
+bool RunContext::skip_untrainable(const std::string& key, const std::string& verb)
+{
+  const std::string why = cannot_train();
+  if (not why.empty())
+    note(key, verb + ": " + why);
+  return not why.empty();
+}
+
+void RunContext::note_gemini_left_out(const std::string& key)
+{
+  if (const std::string why = gemini_cannot_run(); not why.empty())
+    report.set(key, "GEMINI left out: " + why, "GEMINI", "left out: " + why);
+}
+
 void run_stages(RunContext& ctx, const std::vector<Stage>& stages)
 {
   for (const auto& stage : stages) {

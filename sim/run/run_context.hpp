@@ -4,6 +4,7 @@
 // stages left here, never another stage's summary keys.
 #include "models/calibration.hpp"
 #include "models/config.hpp"
+#include "models/failure_economics.hpp"
 #include "models/zero3_memory.hpp"
 #include "sim/engine/iteration_stats.hpp"
 #include "sim/engine/zero3_replay.hpp"
@@ -11,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gsim {
 
@@ -60,8 +62,19 @@ struct RunContext {
   /** Why GEMINI cannot checkpoint this job ("" when it can): its GPU buffer does not fit beside training
    *  (the simulated checkpoint's status "oom"). The failure stages then leave GEMINI out. */
   std::string gemini_cannot_run() const;
+  /** The systems the failure stages price, in all_systems() order: GEMINI left out when gemini_cannot_run()
+   *  (the economics and the failure stage use this one list). */
+  std::vector<System> systems_that_run() const;
   /** Whether failure_iteration_s() came from the configuration rather than the simulation. */
   bool failure_iteration_configured() const { return experiment.failures.iteration_time_s > 0; }
+
+  /** Reports `text` as the current section's note under `key` (JSON) and "note" (text). */
+  void note(const std::string& key, const std::string& text);
+  /** When the job cannot train (cannot_train()), notes "<verb>: <why>" under `key` and returns true: the
+   *  stage then reports nothing as if it ran. */
+  bool skip_untrainable(const std::string& key, const std::string& verb);
+  /** When GEMINI cannot run, notes why under `key` ("GEMINI left out: ..."). */
+  void note_gemini_left_out(const std::string& key);
 };
 
 } // namespace gsim

@@ -32,7 +32,7 @@ grep -Eq '^training\.attention .*; optional, absent: "eager"$' "$tmp/all"
 
 "$bin" keys cluster.nic >"$tmp/nic"
 test "$(tail -n +4 "$tmp/nic" | grep -vc '^cluster\.nic\.')" -eq 0
-test "$(tail -n +4 "$tmp/nic" | wc -l)" -eq 3
+test "$(tail -n +4 "$tmp/nic" | wc -l)" -eq 5
 
 expect_error 'chekpoint: no config key starts with it (did you mean "checkpoint"?)' keys chekpoint
 expect_error 'no config key starts with it' keys zzzzzzzzzzzz

@@ -12,9 +12,9 @@
 // ends after the first bucket started), and the second is the first bucket's end to the last bucket's
 // start. The test compares what is comparable, with the tolerances stated in docs/engine.md, and runs the
 // artifact's reduction (models/idle_profile) over both.
-#include "source_dir.hpp"
 #include "models/idle_profile.hpp"
 #include "sim/report/iteration_report.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,8 +23,8 @@
 namespace gsim {
 namespace {
 
-const std::string kProfile  = std::string(GSIM_SOURCE_DIR) + "/traces/gemini-ae/bert_comm_gap.txt";
-const std::string kConfig   = std::string(GSIM_SOURCE_DIR) + "/configs/bert5b-p3dn4.json";
+const std::string kProfile  = kSourceDir + "/traces/gemini-ae/bert_comm_gap.txt";
+const std::string kConfig   = kSourceDir + "/configs/bert5b-p3dn4.json";
 constexpr int kWarmupLines  = 8;   // the artifact's launch.sh --jump_profile_lines 8
 constexpr double kThreshold = 0.1; // launch.sh --span_threshold 100 (ms)
 
@@ -33,7 +33,7 @@ const ReplayResult& simulated()
 {
   static const ReplayResult r = [] {
     const Experiment e = load_experiment(kConfig, {"checkpoint.scheme=none", "run.iterations=3"});
-    static const CostModel cost(Calibration::shipped(), e.cluster);
+    static const CostModel cost(shipped(), e.cluster);
     return replay_zero3(e, cost);
   }();
   return r;

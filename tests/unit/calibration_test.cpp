@@ -1,11 +1,13 @@
 // The calibration loader on the synthetic fixture (tests/data/calibration/make_fixture.py), malformed
 // files, and the shipped H200 measurements when they exist.
-#include "source_dir.hpp"
 #include "models/alpha_beta_fit.hpp"
 #include "models/calibration.hpp"
 #include "models/config_error.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,14 +16,7 @@
 using namespace gsim;
 
 namespace {
-const std::string kFixture = std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200";
-constexpr double kMiB      = 1024.0 * 1024.0;
-
-const Calibration& fixture()
-{
-  static const Calibration c = Calibration::load(kFixture);
-  return c;
-}
+constexpr double kMiB = 1024.0 * 1024.0;
 
 // A temporary calibration directory holding one file with `text`; removed at scope exit.
 struct TempCalibration {
@@ -169,7 +164,7 @@ TEST(Calibration, MissingOrEmptyDirectoryIsAConfigError)
 // here with the reason it cannot be (each exception is also stated in traces/calibration/README.md).
 TEST(Calibration, ShippedH200FitsHoldFivePercentAboveOneMiB)
 {
-  const std::string dir = std::string(GSIM_SOURCE_DIR) + "/traces/calibration/h200";
+  const std::string dir = kSourceDir + "/" + kShippedCalibration;
   bool any              = false;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec))
@@ -179,7 +174,7 @@ TEST(Calibration, ShippedH200FitsHoldFivePercentAboveOneMiB)
   const std::map<std::string, std::string> exceptions = {
       // "series key": "why its fit cannot hold 5 % above 1 MiB",
   };
-  const auto& c = Calibration::shipped();
+  const auto& c = shipped();
   EXPECT_FALSE(c.series().empty());
   for (const auto& s : c.series()) {
     if (is_gemm_family(s.family)) { // priced per shape, exactly at the measured ones
@@ -197,5 +192,39 @@ TEST(Calibration, ShippedH200FitsHoldFivePercentAboveOneMiB)
       continue;
     EXPECT_LE(s.fit.max_rel_error_above_1MiB, kFitTolerance)
         << s.key() << " (" << s.file << ") misses the bar with " << s.fit.segments.size() << " segments";
+  }
+}
+
+// models/calibration_paths.hpp: data roots found from a checkout and from an installed tree; results get
+// paths relative to their data root, the effective config relative to the experiment file.
+TEST(CalibrationPaths, DataRootsAndRelativePaths)
+{
+  EXPECT_EQ(data_root_of(kSourceDir + "/configs/p4d16.json"), kSourceDir);
+  EXPECT_EQ(default_calibration_dir(kSourceDir + "/configs/figures/../p4d16.json"),
+            kSourceDir + "/" + kShippedCalibration);
+  EXPECT_EQ(source_relative(kSourceDir + "/traces/calibration/h200/gemm.json"), "traces/calibration/h200/gemm.json");
+  EXPECT_EQ(source_relative(kSourceDir + "/configs/clusters/../clusters/p4d.json"), "configs/clusters/p4d.json");
+  EXPECT_EQ(relative_to_file(kSourceDir + "/traces/calibration/h200", kSourceDir + "/configs/p4d16.json"),
+            "../traces/calibration/h200");
+
+  // An installed tree: <prefix>/bin beside <prefix>/share/gemini-sim/traces/calibration.
+  const auto prefix = std::filesystem::temp_directory_path() / ("gsim-install-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(prefix / "bin");
+  std::filesystem::create_directories(prefix / "share/gemini-sim/traces/calibration/h200");
+  EXPECT_EQ(data_root_of((prefix / "bin").string(), true), (prefix / "share/gemini-sim").string());
+  EXPECT_EQ(data_root_of((prefix / "bin").string(), false), ""); // only the executable's search looks into share/
+  EXPECT_EQ(source_relative((prefix / "share/gemini-sim/traces/calibration/h200").string()), "traces/calibration/h200");
+  std::filesystem::remove_all(prefix);
+}
+
+TEST(CalibrationPaths, CachedLoadsOnceAndNamesAMissingDirectory)
+{
+  EXPECT_EQ(&Calibration::cached(kFixture), &fixture());
+  try {
+    Calibration::cached(kSourceDir + "/tests/data/calibration/no-such");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "(directory)");
+    EXPECT_EQ(e.file(), "tests/data/calibration/no-such"); // repo-relative, as results write it
   }
 }

@@ -3,11 +3,11 @@
 // CPU memory; no scheme changes the training traffic) and the timing consequences of each scheme. BERT 5B
 // on 4 p3dn priced by the synthetic calibration fixture; one SimGrid Engine per process, so every replay
 // runs in a forked child that checks what it can and prints a verdict or numbers.
-#include "source_dir.hpp"
 #include "sim/engine/checkpoint_traffic.hpp"
+#include "sim/engine/zero3_replay.hpp"
 #include "sim/report/iteration_report.hpp"
 #include "sim/report/summary.hpp"
-#include "sim/engine/zero3_replay.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include "sim/sweep/child_process.hpp"
 
@@ -23,14 +23,6 @@
 
 namespace gsim {
 namespace {
-
-const std::string kFixture = std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200";
-
-const Calibration& fixture()
-{
-  static const Calibration c = Calibration::load(kFixture);
-  return c;
-}
 
 Experiment experiment(const std::string& scheme, std::vector<std::string> sets = {})
 {

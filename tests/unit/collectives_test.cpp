@@ -1,9 +1,9 @@
 // Ring collectives: the flow model (one flow per ring edge) and its per-step variant against the
 // analytic alpha-beta model where nothing contends, and contention where something does.
 // One SimGrid Engine per process: every TEST runs in its own process under ctest.
-#include "source_dir.hpp"
 #include "models/config.hpp"
 #include "sim/engine/collectives.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,15 +12,13 @@
 namespace gsim {
 namespace {
 
-const std::string kFixture = std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200";
-
 PlatformSpec spec_of(const std::string& config, int instances)
 {
   std::vector<std::string> sets{"instances=" + std::to_string(instances)};
   if (instances == 1)
     sets.insert(sets.end(), {"checkpoint.replicas=1", "failures.simultaneous=1"});
-  const auto e   = load_experiment(config, sets);
-  const auto cal = Calibration::load(kFixture);
+  const auto e    = load_experiment(config, sets);
+  const auto& cal = fixture();
   return platform_spec(e, CostModel(cal, e.cluster), 1 << 30);
 }
 

@@ -1,9 +1,9 @@
 // Transfer of the fixture's curves to the p4d (A100) and p3dn (V100) targets.
-#include "source_dir.hpp"
 #include "models/calibration.hpp"
 #include "models/config_error.hpp"
 #include "models/network_published.hpp"
 #include "models/transformer.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,11 +13,6 @@
 using namespace gsim;
 
 namespace {
-const Calibration& fixture()
-{
-  static const Calibration c = Calibration::load(std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200");
-  return c;
-}
 const ClusterSpec& p4d()
 {
   static const ClusterSpec c = load_cluster("configs/clusters/p4d.json");
@@ -124,7 +119,7 @@ TEST(CostModel, NvlinkCollectivesFollowTheRingFormula)
 TEST(CostModel, NetworkUsesThePublishedEfficiencyAndLatency)
 {
   CostModel a100(fixture(), p4d()), v100(fixture(), p3dn()), h(fixture(), h200());
-  const auto& net = published_efa();
+  const auto& net = p4d().network; // configs/clusters/p4d.json nic.efficiency_file
   EXPECT_GT(net.efficiency, 0);
   EXPECT_LE(net.efficiency, 1);
   EXPECT_FALSE(net.efficiency_source.empty());
@@ -166,7 +161,7 @@ TEST(CostModel, OneGpuCalibrationPricesNvlinkFromThePublishedRingEfficiency)
   std::filesystem::remove_all(dir);
   const ClusterSpec target = p4d();
   CostModel m(cal, target);
-  const auto& nv = published_nvlink();
+  const auto& nv = target.nvlink; // intra_node.efficiency_file
   EXPECT_GT(nv.efficiency, 0.5);
   EXPECT_LT(nv.efficiency, 1.0);
   const double S      = 64e6;

@@ -4,7 +4,7 @@
 #include "models/framework_schedule.hpp"
 #include "models/transformer.hpp"
 #include "models/zero3_schedule.hpp"
-#include "source_dir.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,14 +12,6 @@
 
 namespace gsim {
 namespace {
-
-const std::string kFixture = std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200";
-
-const Calibration& fixture()
-{
-  static const Calibration c = Calibration::load(kFixture);
-  return c;
-}
 
 Zero3Program program(const std::string& framework, std::vector<std::string> sets = {},
                      const std::string& config = "configs/p4d16.json")

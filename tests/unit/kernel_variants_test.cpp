@@ -1,11 +1,11 @@
 // Kernel variants (training.attention / activation / norm) priced from the shipped kernels.json, the LM
 // head's GEMM at its own vocabulary's alignment, and the llama ZeRO-3 program. These tests read the shipped
 // H200 calibration (traces/calibration/h200), whose kernel entries are the measurements compared against.
-#include "source_dir.hpp"
 #include "models/config_error.hpp"
 #include "models/gemm_efficiency.hpp"
 #include "models/transformer.hpp"
 #include "models/zero3_schedule.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,17 +13,6 @@ using namespace gsim;
 
 namespace {
 
-const std::string kFixture = std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200";
-
-const Calibration& shipped()
-{
-  return Calibration::shipped();
-}
-const Calibration& fixture() // no kernels.json
-{
-  static const Calibration c = Calibration::load(kFixture);
-  return c;
-}
 const ClusterSpec& cluster(const std::string& name)
 {
   static std::map<std::string, ClusterSpec> c;

@@ -4,7 +4,7 @@
 #include "models/config.hpp"
 #include "models/config_error.hpp"
 #include "sim/engine/platform.hpp"
-#include "source_dir.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,8 +12,6 @@
 
 namespace gsim {
 namespace {
-
-const std::string kFixture = std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200";
 
 struct Built {
   Experiment e;
@@ -26,7 +24,7 @@ Built spec_of(const std::string& config, int instances)
   std::vector<std::string> sets{"instances=" + std::to_string(instances)};
   if (instances == 1) // one instance holds one replica and survives one failure
     sets.insert(sets.end(), {"checkpoint.replicas=1", "failures.simultaneous=1"});
-  Built b{load_experiment(config, sets), Calibration::load(kFixture), {}};
+  Built b{load_experiment(config, sets), fixture(), {}};
   CostModel cost(b.cal, b.e.cluster);
   b.spec = platform_spec(b.e, cost, 1 << 30);
   return b;
@@ -157,7 +155,7 @@ namespace {
 
 Built spec_with(const std::string& config, const std::vector<std::string>& sets)
 {
-  Built b{load_experiment(config, sets), Calibration::load(kFixture), {}};
+  Built b{load_experiment(config, sets), fixture(), {}};
   CostModel cost(b.cal, b.e.cluster);
   b.spec = platform_spec(b.e, cost, 1 << 30);
   return b;

@@ -1,10 +1,10 @@
 // The ZeRO-3 program (what DeepSpeed issues) and its replay on SimGrid (what it costs). The synthetic
 // calibration fixture prices the kernels, so the numbers here are the mechanism's, not a prediction.
 // One SimGrid Engine per process: the replays run in forked children, two per test where they are compared.
-#include "source_dir.hpp"
 #include "models/transformer.hpp"
 #include "sim/report/iteration_report.hpp"
 #include "sim/report/summary.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include "sim/sweep/child_process.hpp"
 
@@ -18,14 +18,6 @@
 
 namespace gsim {
 namespace {
-
-const std::string kFixture = std::string(GSIM_SOURCE_DIR) + "/tests/data/calibration/h200";
-
-const Calibration& fixture()
-{
-  static const Calibration c = Calibration::load(kFixture);
-  return c;
-}
 
 Experiment experiment(const std::string& config, std::vector<std::string> sets)
 {

@@ -3,6 +3,7 @@
 #include "models/failure_economics.hpp"
 #include "sim/run/stages/stages.hpp"
 
+#include <algorithm>
 #include <functional>
 
 namespace gsim {
@@ -24,10 +25,8 @@ void economics_stage(RunContext& ctx)
   const Experiment& e = ctx.experiment;
   RunResult& r        = ctx.report;
   r.section("Failure economics (closed form)");
-  if (auto why = ctx.cannot_train(); not why.empty()) {
-    r.set("economics_note", "not computed: " + why, "note", "not computed: " + why);
+  if (ctx.skip_untrainable("economics_note", "not computed"))
     return;
-  }
   // failures.iteration_time_s, when set (> 0), is a measured input and wins; else the simulated iteration
   // time (RunContext::failure_iteration_s, the failure stage's rule too).
   const bool simulated = not ctx.failure_iteration_configured();
@@ -42,16 +41,17 @@ void economics_stage(RunContext& ctx)
   std::vector<SystemEconomics> all;
   for (System s : all_systems())
     all.push_back(system_economics(s, in));
-  const auto& strawman     = all[1]; // all_systems(): none, strawman, highfreq, gemini
-  const auto& highfreq     = all[2];
-  const auto& gemini       = all[3];
-  const std::string no_gem = ctx.gemini_cannot_run();
-  const auto gem           = [&](const std::string& shown) { return no_gem.empty() ? shown : "GEMINI n/a"; };
-  std::vector<SystemEconomics> systems = all; // the JSON's: GEMINI left out when it cannot run
-  if (not no_gem.empty()) {
-    systems.pop_back();
-    r.set("economics_gemini_note", "GEMINI left out: " + no_gem, "GEMINI", "left out: " + no_gem);
-  }
+  const auto& strawman   = all[1]; // all_systems(): none, strawman, highfreq, gemini
+  const auto& highfreq   = all[2];
+  const auto& gemini     = all[3];
+  const auto runs        = ctx.systems_that_run();
+  const bool gemini_runs = std::find(runs.begin(), runs.end(), System::gemini) != runs.end();
+  const auto gem         = [&](const std::string& shown) { return gemini_runs ? shown : "GEMINI n/a"; };
+  std::vector<SystemEconomics> systems; // the JSON's: the systems that can run
+  for (const auto& s : all)
+    if (std::find(runs.begin(), runs.end(), s.system) != runs.end())
+      systems.push_back(s);
+  ctx.note_gemini_left_out("economics_gemini_note");
   const double t_ckpt = in.checkpoint_bytes / in.storage_Bps;
 
   r.set("economics_iteration_time_s", t_iter, "iteration time used",

@@ -13,6 +13,7 @@
 #include "sim/report/csv_writer.hpp"
 #include "sim/run/stages/stages.hpp"
 
+#include <algorithm>
 #include <functional>
 
 namespace gsim {
@@ -73,10 +74,8 @@ void failure_stage(RunContext& ctx)
   const Experiment& e = ctx.experiment;
   RunResult& r        = ctx.report;
   r.section("Failures and recovery (SimGrid, simulated)");
-  if (auto why = ctx.cannot_train(); not why.empty()) {
-    r.set("failure_note", "not simulated: " + why, "note", "not simulated: " + why);
+  if (ctx.skip_untrainable("failure_note", "not simulated"))
     return;
-  }
   const bool configured = ctx.failure_iteration_configured();
   const double t_iter   = ctx.failure_iteration_s().value_or(0.0);
   if (not(t_iter > 0)) {
@@ -88,13 +87,11 @@ void failure_stage(RunContext& ctx)
   const auto spec      = failure_process_spec(e.failures, e.instances, e.run.seed, horizon);
   const auto events    = generate_failures(spec);
   FailureSimOptions opt;
-  opt.horizon_s            = horizon;
-  opt.record_phases        = true;
-  const std::string no_gem = ctx.gemini_cannot_run();
-  if (not no_gem.empty()) {
-    opt.systems = {System::strawman, System::highfreq};
-    r.set("failure_gemini_note", "GEMINI left out: " + no_gem, "GEMINI", "left out: " + no_gem);
-  }
+  opt.horizon_s     = horizon;
+  opt.record_phases = true;
+  const auto runs   = ctx.systems_that_run(); // the simulation's own order, without the systems that cannot run
+  std::erase_if(opt.systems, [&](System s) { return std::find(runs.begin(), runs.end(), s) == runs.end(); });
+  ctx.note_gemini_left_out("failure_gemini_note");
   const auto setup = failure_sim_setup(e, t_iter);
   const auto res   = simulate_failures(setup, events, opt);
 

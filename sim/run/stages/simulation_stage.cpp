@@ -26,8 +26,14 @@ std::string what_ran(const ReplayResult& rep)
 
 void calibration_stage(RunContext& ctx)
 {
+  const std::string& dir = ctx.experiment.run.calibration;
+  if (dir.empty()) {
+    ctx.calibration_missing = "run.calibration is not set and no " + std::string(kShippedCalibration) +
+                              " was found above the experiment file or the executable (models/calibration_paths.hpp)";
+    return;
+  }
   try {
-    ctx.calibration = &Calibration::shipped();
+    ctx.calibration = &Calibration::cached(dir);
   } catch (const ConfigError& e) {
     if (e.key() != "(directory)")
       throw; // a malformed calibration is an error, not a missing one
@@ -40,13 +46,10 @@ void simulation_stage(RunContext& ctx)
   const Experiment& e = ctx.experiment;
   RunResult& r        = ctx.report;
   r.section("Simulation (SimGrid, ZeRO-3 replay)");
-  if (auto why = ctx.cannot_train(); not why.empty()) {
-    r.set("simulation_note", "not simulated: " + why, "note", "not simulated: " + why);
+  if (ctx.skip_untrainable("simulation_note", "not simulated"))
     return;
-  }
   if (ctx.calibration == nullptr) {
-    r.set("simulation_note", "not simulated: " + ctx.calibration_missing, "note",
-          "not simulated: " + ctx.calibration_missing);
+    ctx.note("simulation_note", "not simulated: " + ctx.calibration_missing);
     return;
   }
   const Calibration& cal = *ctx.calibration;
@@ -58,8 +61,8 @@ void simulation_stage(RunContext& ctx)
     if (err.file().rfind(cal.dir(), 0) != 0)
       throw;
     // The calibration lacks a series the model needs (e.g. the 2-GPU NCCL run is not committed yet).
-    r.set("simulation_note", std::string("not simulated: ") + err.what(), "note",
-          std::string("not simulated: ") + err.what());
+    ctx.note("simulation_note",
+             "not simulated: " + source_relative(err.file()) + ": " + err.key() + ": " + err.problem());
     return;
   }
   run.iterations          = iteration_stats(run.replay, e.checkpoint.span_threshold_s);
