@@ -7,8 +7,10 @@ DIRn holds what one device call returned (results.json, machine.txt, console.txt
 command is read from DIRn/device_command.txt. Writes
     OUT/<case id>.json      one file per case (schema: traces/validation/README.md)
     OUT/raw/<run>/...       the device call's files, as returned (provenance)
-For each case the primary run is the last run (in --run order) in which the case succeeded; the other runs'
-medians are kept under `repeats`. Bounds are computed from cases.json's bounds (decided before any simulator
+For each case the primary run is the --primary run when the case succeeded in it, else the last run (in --run
+order) in which it succeeded; the other runs' medians are kept under `repeats`. --primary names the run the
+host-cost calibration was fitted on (traces/calibration/h200/host/zero3_hooks.json says which), so that a later
+device call adds repeats without moving the fit's source. Bounds are computed from cases.json's bounds (decided before any simulator
 comparison) and the measured spread, never from a simulated value.
 """
 import argparse
@@ -311,6 +313,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", action="append", required=True, help="NAME=DIR (in chronological order)")
     ap.add_argument("--out", default=os.path.join(ROOT, "traces", "validation"))
+    ap.add_argument("--primary", help="NAME of the run that is primary wherever the case succeeded in it")
     a = ap.parse_args()
     spec, cases = load_cases()
     runs, protocols = [], {}
@@ -336,6 +339,9 @@ def main():
         if not found:
             print(f"{case['id']}: no successful run")
             continue
+        preferred = [f for f in found if f[0] == a.primary]
+        if preferred:
+            found = [f for f in found if f[0] != a.primary] + preferred
         name, results, cmd, entry = found[-1]
         res = entry["result"]
         # The case as that run ran it: run_all records it per entry; an older run names its protocol in

@@ -2,6 +2,7 @@
 // traces/validation/ simulated with its configs and compared, quantity by quantity, with the bound its
 // file states. A case outside its bound is a result (exit 0); bad input exits 2 with one line.
 #include "models/calibration_paths.hpp"
+#include "models/config.hpp"
 #include "models/config_error.hpp"
 #include "sim/run/registry.hpp"
 #include "sim/sweep/child_process.hpp"
@@ -22,6 +23,7 @@ struct ValidateOptions {
   bool markdown = false;
   bool json     = false;
   int jobs      = 0;
+  std::vector<std::string> sets; // applied to every simulated run after the case's own (e.g. run.calibration)
 };
 
 std::string default_cases_dir()
@@ -50,7 +52,7 @@ std::string first_line(const std::string& s)
 
 /** Runs every config the cases name (each once, in its own process) and returns the runs by config. */
 std::map<std::string, SimRun> simulate(const std::vector<ValidationCase>& cases, const std::string& cases_dir,
-                                       int parallel)
+                                       const std::vector<std::string>& extra_sets, int parallel)
 {
   std::vector<std::string> configs;
   std::vector<std::vector<std::string>> jobs;
@@ -60,10 +62,11 @@ std::map<std::string, SimRun> simulate(const std::vector<ValidationCase>& cases,
       if (std::find(configs.begin(), configs.end(), c) != configs.end())
         continue;
       std::vector<std::string> argv{self, "run", "--config", resolve_config(c, cases_dir), "--json"};
-      for (const auto& s : vc.sets) {
-        argv.push_back("--set");
-        argv.push_back(s);
-      }
+      for (const auto* sets : {&vc.sets, &extra_sets})
+        for (const auto& s : *sets) {
+          argv.push_back("--set");
+          argv.push_back(s);
+        }
       configs.push_back(c);
       jobs.push_back(argv);
     }
@@ -90,7 +93,10 @@ int validate(const ValidateOptions& o)
   const auto dir   = o.cases.empty() ? default_cases_dir() : o.cases;
   const auto cases = load_validation_cases(dir);
   const int jobs   = o.jobs > 0 ? o.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
-  const auto runs  = simulate(cases, dir, jobs);
+  // A wrong --set is the user's error, not a case's: refused once, with exit 2, before anything runs.
+  if (not o.sets.empty() && not cases.empty() && not cases.front().configs.empty())
+    load_experiment(resolve_config(cases.front().configs.front(), dir), o.sets);
+  const auto runs = simulate(cases, dir, o.sets, jobs);
   std::vector<CompareRow> rows;
   for (const auto& vc : cases)
     for (auto& r : compare_case(vc, runs))
@@ -111,6 +117,9 @@ const RegisterCommand reg("validate", [](CLI::App& app) -> std::function<int()> 
   sc->add_flag("--markdown", o->markdown, "print a Markdown table");
   sc->add_flag("--json", o->json, "print the rows as JSON");
   sc->add_option("-j,--jobs", o->jobs, "simulations run at once (default: one per core)");
+  sc->add_option("--set", o->sets,
+                 "KEY=VALUE applied to every simulated run (repeatable), e.g. run.calibration=DIR to price the cases "
+                 "with another machine's calibration");
   return [o] { return validate(*o); };
 });
 

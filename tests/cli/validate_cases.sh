@@ -62,4 +62,13 @@ if [ $rc -ne 2 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q "nowhere: --ca
 else
   echo "ok: $(cat "$tmp/err")"
 fi
+"$bin" validate --set run.calibrashun=x >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -ne 2 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q "(--set): run.calibrashun: unknown key" "$tmp/err" ||
+  [ -s "$tmp/out" ]; then
+  echo "FAIL: bad --set -> rc=$rc, stderr: $(cat "$tmp/err")"
+  fails=$((fails + 1))
+else
+  echo "ok: $(cat "$tmp/err")"
+fi
 exit $((fails > 0))
