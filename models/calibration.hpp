@@ -137,6 +137,8 @@ class CostModel {
   /** Achieved fraction of the measuring GPU's peak for `shape` in `dtype`, interpolated over the measured
    *  shapes; the efficiency that gemm_time_s applies to the target's peak. */
   double gemm_efficiency(const GemmShape& shape, Dtype dtype) const;
+  /** target / measuring GPU published matmul ceiling (GpuSpec::matmul_ceiling); 1 unless both are published. */
+  double gemm_ceiling_ratio() const;
   const ClusterSpec& target() const { return target_; }
   const Calibration& calibration() const { return *cal_; }
 

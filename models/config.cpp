@@ -106,6 +106,7 @@ GpuSpec read_gpu(JsonReader r)
   g.peak_flops_fp32 = r.number("peak_tflops_fp32", 1e-3, 1e6) * 1e12;
   g.hbm_bytes       = r.number("hbm_GiB", 1e-3, 1e6) * kGiB;
   g.hbm_Bps         = r.number("hbm_bandwidth_GBps", 1e-3, 1e6) * 1e9;
+  g.matmul_ceiling  = r.number_or("matmul_ceiling", 0, 0, 1); // 0: none published (datasheet transfer)
   r.finish();
   return g;
 }

@@ -43,6 +43,10 @@ struct GpuSpec {
   double peak_flops_fp32 = 0; // non-tensor-core FLOP/s
   double hbm_bytes       = 0;
   double hbm_Bps         = 0; // HBM bandwidth, bytes/s
+  // Published maximum achievable matmul FLOP/s (a brute-force shape search) as a fraction of the tensor-core
+  // peak; 0 where none is published. The GEMM transfer carries the measured efficiency curve by the ratio of
+  // the target's to the measuring GPU's ceiling (models/cost_model.cpp).
+  double matmul_ceiling = 0;
   double peak_flops(Dtype d) const;
 };
 

@@ -5,6 +5,10 @@
 // alpha-beta curves this means each fitted segment's bandwidth term is multiplied by
 // target_peak / measured_peak while its start-up latency alpha is kept as measured: alpha is launch and
 // protocol overhead, about which a datasheet bandwidth says nothing.
+//
+// GEMMs: efficiency is a fraction of peak, so the datasheet rule carries it unchanged; where a maximum
+// achievable matmul ceiling is published for both GPUs (gpu.matmul_ceiling), the curve is multiplied by the
+// ratio of the ceilings, because GPUs reach different fractions of their peaks (A100 a higher one than Hopper).
 #include "models/alpha_beta_fit.hpp"
 #include "models/calibration.hpp"
 #include "models/config_error.hpp"
@@ -112,7 +116,13 @@ double CostModel::gemm_efficiency(const GemmShape& shape, Dtype dtype) const
   if (points.empty())
     throw ConfigError(cal_->dir(), gemm_families(dtype).front(),
                       "no " + to_string(dtype) + " GEMM measurement in the calibration");
-  return interpolate_gemm_efficiency(points, shape);
+  return interpolate_gemm_efficiency(points, shape) * gemm_ceiling_ratio();
+}
+
+double CostModel::gemm_ceiling_ratio() const
+{
+  const double target = target_.gpu.matmul_ceiling, measured = cal_->measured_on().gpu.matmul_ceiling;
+  return target > 0 && measured > 0 ? target / measured : 1.0;
 }
 
 double CostModel::gemm_time_s(const GemmShape& shape, Dtype dtype) const
@@ -249,6 +259,10 @@ std::vector<std::string> CostModel::provenance() const
     line += target_.gpu.peak_flops(d) > 0
                 ? ", scaled by " + tgt + " " + to_string(d) + " " + fmt(target_.gpu.peak_flops(d) / 1e12) + " TFLOPS"
                 : "; " + target_.gpu.name + " has no " + to_string(d) + " (peak 0): gemm_time_s throws";
+    line += target_.gpu.matmul_ceiling > 0 && meas.gpu.matmul_ceiling > 0
+                ? ", x " + fmt(gemm_ceiling_ratio()) + " (published matmul ceilings " + tgt + " " +
+                      fmt(target_.gpu.matmul_ceiling) + " / " + src + " " + fmt(meas.gpu.matmul_ceiling) + ")"
+                : ", no published matmul ceiling for both GPUs (efficiency carried unchanged)";
     out.push_back(line);
   }
   auto curve = [&](const std::string& what, const std::string& family, const std::string& unit_meas,

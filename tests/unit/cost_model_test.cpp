@@ -51,7 +51,7 @@ TEST(BusFactor, MatchesNcclTestsDefinitions)
 
 TEST(CostModel, GemmEfficiencyIsExactOnMeasuredShapesAndBoundedElsewhere)
 {
-  CostModel m(fixture(), p4d());
+  CostModel m(fixture(), h200()); // on the measuring GPU: the interpolation alone (no ceiling ratio)
   GemmShape measured{"g", 2048, 8192, 1024, 1};
   EXPECT_NEAR(m.gemm_efficiency(measured, Dtype::fp16), fixture_gemm_efficiency(measured), 0.003);
   // Far outside the measured set: never above the best measured or below the worst measured shape.
@@ -62,12 +62,22 @@ TEST(CostModel, GemmEfficiencyIsExactOnMeasuredShapesAndBoundedElsewhere)
   }
 }
 
-TEST(CostModel, GemmTransferScalesByTheDatasheetPeakRatio)
+TEST(CostModel, GemmTransferScalesByTheDatasheetPeakAndThePublishedCeilingRatio)
 {
   CostModel a100(fixture(), p4d()), v100(fixture(), p3dn()), h(fixture(), h200());
+  // A100 and H200 have published matmul ceilings, V100 none: A100's efficiency is H200's times the ceiling
+  // ratio, V100's is H200's unchanged, the measuring GPU's own is its measurement.
+  ASSERT_GT(p4d().gpu.matmul_ceiling, 0);
+  ASSERT_GT(h200().gpu.matmul_ceiling, 0);
+  ASSERT_EQ(p3dn().gpu.matmul_ceiling, 0);
+  const double ceiling_ratio = p4d().gpu.matmul_ceiling / h200().gpu.matmul_ceiling;
+  EXPECT_DOUBLE_EQ(a100.gemm_ceiling_ratio(), ceiling_ratio);
+  EXPECT_DOUBLE_EQ(v100.gemm_ceiling_ratio(), 1.0);
+  EXPECT_DOUBLE_EQ(h.gemm_ceiling_ratio(), 1.0);
   for (const auto& g : layer_forward_gemms(load_model("configs/models/gpt2-100b.json"), 8, 512)) {
     const double ta = a100.gemm_time_s(g, Dtype::fp16), tv = v100.gemm_time_s(g, Dtype::fp16);
-    EXPECT_NEAR(tv / ta, 312.0 / 125.0, 1e-9) << g.label; // equal efficiency: time ratio = peak ratio
+    EXPECT_NEAR(tv / ta, 312.0 / 125.0 * ceiling_ratio, 1e-9) << g.label;
+    EXPECT_NEAR(a100.gemm_efficiency(g, Dtype::fp16), h.gemm_efficiency(g, Dtype::fp16) * ceiling_ratio, 1e-12);
     // On the measuring GPU itself the time is the measured (interpolated) efficiency at 989 TFLOPS.
     EXPECT_NEAR(h.gemm_time_s(g, Dtype::fp16), g.flops() / (989e12 * h.gemm_efficiency(g, Dtype::fp16)), 1e-12);
   }
