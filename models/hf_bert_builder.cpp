@@ -19,7 +19,7 @@ GemmShape third_of_columns(GemmShape g)
 
 void ModelBuilder::build_bert_like()
 {
-  const ModelSpec& m  = e_.model;
+  const ModelSpec& m  = model_;
   const bool roberta  = m.family == "roberta";
   const std::string b = roberta ? "roberta" : "bert";
   module("model");

@@ -33,32 +33,32 @@ std::vector<GemmShape> backward_of(const GemmShape& f)
   return {{f.label + "_dgrad", f.m, f.k, f.n, f.batch}, {f.label + "_wgrad", f.k, f.n, f.m, f.batch}};
 }
 
-ModelBuilder::ModelBuilder(const Experiment& e, const CostModel& cost)
-    : e_(e), cost_(cost), dt_(e.training.precision), eb_(element_bytes(e.training.precision))
+ModelBuilder::ModelBuilder(const ModelSpec& model, const TrainingSpec& training, const CostModel& cost)
+    : model_(model), training_(training), cost_(cost), dt_(training.precision), eb_(element_bytes(training.precision))
 {
-  const ModelSpec& m = e.model;
-  t_                 = double(e.training.micro_batch) * e.training.sequence_length;
+  const ModelSpec& m = model;
+  t_                 = double(training.micro_batch) * training.sequence_length;
   h_                 = m.hidden;
   i_                 = m.intermediate;
   v_                 = m.vocab;
-  scores_ = double(e.training.micro_batch) * m.heads * double(e.training.sequence_length) * e.training.sequence_length;
-  att_    = {double(e.training.micro_batch),
-             double(e.training.sequence_length),
+  scores_ = double(training.micro_batch) * m.heads * double(training.sequence_length) * training.sequence_length;
+  att_    = {double(training.micro_batch),
+             double(training.sequence_length),
              double(m.heads),
              double(m.kv()),
              m.head_dim(),
              m.family == "gpt2" || m.is_llama(),
              attention_dropout(m)};
-  fwd_    = layer_forward_gemms(m, e.training.micro_batch, e.training.sequence_length);
-  bwd_    = layer_backward_gemms(m, e.training.micro_batch, e.training.sequence_length);
-  head_   = head_forward_gemms(m, e.training.micro_batch, e.training.sequence_length);
+  fwd_    = layer_forward_gemms(m, training.micro_batch, training.sequence_length);
+  bwd_    = layer_backward_gemms(m, training.micro_batch, training.sequence_length);
+  head_   = head_forward_gemms(m, training.micro_batch, training.sequence_length);
 }
 
 void ModelBuilder::build()
 {
-  if (e_.model.family == "gpt2")
+  if (model_.family == "gpt2")
     build_gpt2();
-  else if (e_.model.is_llama())
+  else if (model_.is_llama())
     build_llama();
   else
     build_bert_like();
@@ -85,14 +85,14 @@ std::pair<double, double> ModelBuilder::measured(const std::string& what, const 
 void ModelBuilder::unmeasured(const std::string& family, const std::string& choice) const
 {
   throw ConfigError(cost_.calibration().dir(), family,
-                    "no entry of this kernel (in fp16 or bf16, with " + e_.model.name +
+                    "no entry of this kernel (in fp16 or bf16, with " + model_.name +
                         "'s mask and dropout) in the calibration, needed for " + choice +
                         "; measure it with bench/gpu/kernels_bench.py (traces/calibration/README.md)");
 }
 
 std::string ModelBuilder::choice(const std::string& key, const std::string& value) const
 {
-  return "training." + key + " = " + value + " (" + e_.model.family + ")";
+  return "training." + key + " = " + value + " (" + model_.family + ")";
 }
 
 // One layer's attention core, Q, K, V to the context. Measured: the eager or flash entry replaces the
@@ -100,13 +100,13 @@ std::string ModelBuilder::choice(const std::string& key, const std::string& valu
 // attention is those GEMMs and four kernels each reading and writing the score tensor.
 std::pair<double, double> ModelBuilder::attention_core(double extra_fwd_bytes)
 {
-  const AttentionKernel kind = e_.training.attention;
-  const auto f               = cost_.attention_time(att_, kind, false, dt_, e_.model.family);
-  const auto b               = cost_.attention_time(att_, kind, true, dt_, e_.model.family);
+  const AttentionKernel kind = training_.attention;
+  const auto f               = cost_.attention_time(att_, kind, false, dt_, model_.family);
+  const auto b               = cost_.attention_time(att_, kind, true, dt_, model_.family);
   const std::string what     = "attention (" + to_string(kind) + ")";
   if (f && b)
     return measured(what, f, b, extra_fwd_bytes);
-  if (kind == AttentionKernel::flash || e_.model.is_llama())
+  if (kind == AttentionKernel::flash || model_.is_llama())
     unmeasured(std::string(f ? "attn_" + to_string(kind) + "_bwd" : "attn_" + to_string(kind) + "_fwd"),
                choice("attention", to_string(kind)));
   source(what, "no attn_eager entry in " + source_relative(cost_.calibration().dir()) +
@@ -123,8 +123,8 @@ std::pair<double, double> ModelBuilder::attention_core(double extra_fwd_bytes)
 // multiplies, 2 adds, tanh, a final multiply: 19 passes), a fused GELU as one read and one write.
 std::pair<double, double> ModelBuilder::activation(double width)
 {
-  const Activation a    = e_.training.activation;
-  const bool gpt2       = e_.model.family == "gpt2";
+  const Activation a    = training_.activation;
+  const bool gpt2       = model_.family == "gpt2";
   const std::string fam = a == Activation::gelu_new ? "act_gelu_new_eager"
                           : a == Activation::gelu   ? (gpt2 ? "act_gelu_tanh_fused" : "act_gelu_erf_fused")
                           : a == Activation::swiglu ? "act_swiglu_eager"
@@ -144,15 +144,15 @@ std::pair<double, double> ModelBuilder::activation(double width)
 // measurement, a fused LayerNorm is one read and one write.
 std::pair<double, double> ModelBuilder::norm(double extra_fwd_bytes)
 {
-  const bool fused = e_.training.norm == NormKernel::fused;
+  const bool fused = training_.norm == NormKernel::fused;
   const std::string fam =
-      std::string(e_.model.is_llama() ? "norm_rmsnorm_" : "norm_layernorm_") + (fused ? "fused" : "unfused");
+      std::string(model_.is_llama() ? "norm_rmsnorm_" : "norm_layernorm_") + (fused ? "fused" : "unfused");
   const auto f = cost_.rowwise_kernel_time(fam + "_fwd", t_, h_, dt_);
   const auto b = cost_.rowwise_kernel_time(fam + "_bwd", t_, h_, dt_);
   if (f && b)
     return measured("norm " + fam.substr(5), f, b, extra_fwd_bytes);
-  if (not fused || e_.model.is_llama())
-    unmeasured(fam + (f ? "_bwd" : "_fwd"), choice("norm", to_string(e_.training.norm)));
+  if (not fused || model_.is_llama())
+    unmeasured(fam + (f ? "_bwd" : "_fwd"), choice("norm", to_string(training_.norm)));
   source("norm " + fam.substr(5),
          "no " + fam + " entry in " + source_relative(cost_.calibration().dir()) + ": one read+write pass (HBM curve)");
   return eltwise(passes(1, 1, t_ * h_, eb_) + extra_fwd_bytes);
@@ -172,7 +172,7 @@ std::pair<double, double> ModelBuilder::rope()
 
 int ModelBuilder::param(const std::string& name, double numel)
 {
-  params.push_back({name, numel, numel >= e_.training.param_persistence_threshold});
+  params.push_back({name, numel, numel >= training_.param_persistence_threshold});
   return int(params.size()) - 1;
 }
 

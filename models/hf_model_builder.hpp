@@ -40,7 +40,8 @@ std::vector<GemmShape> backward_of(const GemmShape& f);
 
 class ModelBuilder {
  public:
-  ModelBuilder(const Experiment& e, const CostModel& cost);
+  // Of the experiment, the module tree needs only the model and the training step.
+  ModelBuilder(const ModelSpec& model, const TrainingSpec& training, const CostModel& cost);
 
   void build();
 
@@ -94,14 +95,15 @@ class ModelBuilder {
     return {mem(passes(1, 1, t_ * h_, eb_)), mem(passes(0, 1, rows * h_, eb_) + passes(1, 1, t_ * h_, eb_))};
   }
   // The output head: its own weight when the embeddings are untied (models/transformer.cpp counts it).
-  int head_weight(int tied, const std::string& name) { return e_.model.tie_embeddings ? tied : param(name, v_ * h_); }
+  int head_weight(int tied, const std::string& name) { return model_.tie_embeddings ? tied : param(name, v_ * h_); }
 
   // ---- The families' trees.
   void build_gpt2();      // models/hf_schedule_model.cpp
   void build_llama();     // models/hf_schedule_model.cpp
   void build_bert_like(); // models/hf_bert_builder.cpp
 
-  const Experiment& e_;
+  const ModelSpec& model_;
+  const TrainingSpec& training_;
   const CostModel& cost_;
   Dtype dt_;
   double eb_;

@@ -11,7 +11,7 @@ namespace hf_detail {
 
 void ModelBuilder::build_gpt2()
 {
-  const ModelSpec& m = e_.model;
+  const ModelSpec& m = model_;
   module("model");
   module("transformer");
   const int wte = param("wte.weight", v_ * h_);
@@ -45,7 +45,7 @@ void ModelBuilder::build_gpt2()
 // HF LlamaForCausalLM: no biases, RMSNorms, grouped-query attention with rotary embeddings, SwiGLU MLP.
 void ModelBuilder::build_llama()
 {
-  const ModelSpec& m = e_.model;
+  const ModelSpec& m = model_;
   module("LlamaForCausalLM");
   module("model");
   const int embed = param("model.embed_tokens.weight", v_ * h_);
@@ -114,7 +114,7 @@ std::vector<Event> micro_batch_events(const std::vector<Module>& modules, bool r
 
 ScheduleModel hf_schedule_model(const Experiment& e, const CostModel& cost, std::vector<std::string>& kernel_sources)
 {
-  ModelBuilder model(e, cost);
+  ModelBuilder model(e.model, e.training, cost);
   model.build();
   kernel_sources = model.sources;
   return {model.params, model.modules, micro_batch_events(model.modules, e.training.activation_recomputation)};
