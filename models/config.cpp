@@ -1,3 +1,6 @@
+// The experiment file: --set overrides, the cluster and model files it names (read in
+// models/config_hardware.cpp), every section validated and converted to SI units, the bounds on the work of
+// one run, and the defaults echoed into the effective config. The choices' names: models/config_enums.cpp.
 #include "models/config.hpp"
 
 #include "models/calibration_paths.hpp"

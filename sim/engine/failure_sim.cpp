@@ -1,3 +1,6 @@
+// The failure simulation's actors (sim/engine/failure_sim.hpp describes the model): the trainers that
+// simulate each recovery event by event and the injector that delivers the failures. The closed-arithmetic
+// bookkeeping between failures is sim/engine/failure_ledger.cpp, the platform sim/engine/failure_net.cpp.
 #include "sim/engine/failure_sim.hpp"
 
 #include "models/units.hpp"
