@@ -1,6 +1,10 @@
+// The experiment file: --set overrides, the cluster and model files it names (read in
+// models/config_hardware.cpp), every section validated and converted to SI units, the bounds on the work of
+// one run, and the defaults echoed into the effective config. The choices' names: models/config_enums.cpp.
 #include "models/config.hpp"
 
 #include "models/calibration_paths.hpp"
+#include "models/config_detail.hpp"
 #include "models/json_reader.hpp"
 #include "models/zero3_memory.hpp"
 
@@ -13,10 +17,9 @@ namespace gsim {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace config_detail;
 
 namespace {
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-constexpr double kMiB = 1024.0 * 1024.0;
 constexpr double kBig = std::numeric_limits<double>::max();
 // The largest value of a key that is multiplied into SI units (GB/s x 1e9, hours x 3600): kBig would
 // overflow to infinity there; 1e15 of any of these units is far beyond any real machine or run.
@@ -32,175 +35,6 @@ constexpr int64_t kMaxMicroSteps = 48;    // (profile_iterations + iterations) x
 constexpr double kMaxChunks      = 32768; // checkpoint chunks over all checkpointed iterations, analytic
 constexpr double kMaxChunksFlow  = 4096;  // the same in flow mode (a SimGrid flow per GPU and chunk)
 constexpr int64_t kMaxSubBuffers = 1024;  // checkpoint.sub_buffers
-
-template <typename E> E enum_of(const std::string& s, const std::vector<std::pair<std::string, E>>& table)
-{
-  for (const auto& [name, value] : table)
-    if (name == s)
-      return value;
-  return table.front().second; // unreachable: JsonReader::choice already checked the name
-}
-
-template <typename E> std::vector<std::string> names_of(const std::vector<std::pair<std::string, E>>& table)
-{
-  std::vector<std::string> out;
-  for (const auto& [name, value] : table)
-    out.push_back(name);
-  return out;
-}
-
-template <typename E> std::string name_of(E e, const std::vector<std::pair<std::string, E>>& table)
-{
-  for (const auto& [name, value] : table)
-    if (value == e)
-      return name;
-  return "?";
-}
-
-const std::vector<std::pair<std::string, Dtype>> kDtypes = {
-    {"fp16", Dtype::fp16}, {"bf16", Dtype::bf16}, {"fp32", Dtype::fp32}};
-const std::vector<std::pair<std::string, IntraNode>> kIntra          = {{"nvswitch", IntraNode::nvswitch},
-                                                                        {"nvlink_cube_mesh", IntraNode::nvlink_cube_mesh},
-                                                                        {"nvlink_pair", IntraNode::nvlink_pair}};
-const std::vector<std::pair<std::string, Scheme>> kSchemes           = {{"none", Scheme::none},
-                                                                        {"blocking", Scheme::blocking},
-                                                                        {"naive", Scheme::naive},
-                                                                        {"no_pipeline", Scheme::no_pipeline},
-                                                                        {"gemini", Scheme::gemini}};
-const std::vector<std::pair<std::string, PlacementKind>> kPlacements = {
-    {"group", PlacementKind::group}, {"ring", PlacementKind::ring}, {"mixed", PlacementKind::mixed}};
-const std::vector<std::pair<std::string, CollectiveMode>> kModes       = {{"analytic", CollectiveMode::analytic},
-                                                                          {"flow", CollectiveMode::flow}};
-const std::vector<std::pair<std::string, FailureModel>> kFailureModels = {{"independent", FailureModel::independent},
-                                                                          {"simultaneous", FailureModel::simultaneous},
-                                                                          {"correlated", FailureModel::correlated}};
-
-const std::vector<std::pair<std::string, AttentionKernel>> kAttention = {{"eager", AttentionKernel::eager},
-                                                                         {"flash", AttentionKernel::flash}};
-const std::vector<std::pair<std::string, Activation>> kActivations    = {{"gelu_new", Activation::gelu_new},
-                                                                         {"gelu", Activation::gelu},
-                                                                         {"swiglu", Activation::swiglu},
-                                                                         {"swiglu_fused", Activation::swiglu_fused}};
-const std::vector<std::pair<std::string, NormKernel>> kNorms          = {{"fused", NormKernel::fused},
-                                                                         {"unfused", NormKernel::unfused}};
-
-template <typename E>
-E read_enum(JsonReader& r, const std::string& key, const std::vector<std::pair<std::string, E>>& table)
-{
-  return enum_of(r.choice(key, names_of(table)), table);
-}
-
-// An optional choice: `fallback` when absent (read through choice_or, so the key is known and listed).
-template <typename E>
-E read_enum_or(JsonReader& r, const std::string& key, const std::vector<std::pair<std::string, E>>& table, E fallback)
-{
-  return enum_of(r.choice_or(key, name_of(fallback, table), names_of(table)), table);
-}
-
-GpuSpec read_gpu(JsonReader r)
-{
-  GpuSpec g;
-  g.name            = r.string("name");
-  g.peak_flops_fp16 = r.number("peak_tflops_fp16", 1e-3, 1e6) * 1e12;
-  g.peak_flops_bf16 = r.number("peak_tflops_bf16", 0, 1e6) * 1e12; // 0: not supported (V100)
-  g.peak_flops_fp32 = r.number("peak_tflops_fp32", 1e-3, 1e6) * 1e12;
-  g.hbm_bytes       = r.number("hbm_GiB", 1e-3, 1e6) * kGiB;
-  g.hbm_Bps         = r.number("hbm_bandwidth_GBps", 1e-3, 1e6) * 1e9;
-  g.matmul_ceiling  = r.number_or("matmul_ceiling", 0, 0, 1); // 0: none published (datasheet transfer)
-  r.finish();
-  return g;
-}
-
-// A published efficiency file named by `key` of `r`, relative to traces/calibration of the cluster file's
-// data root (models/calibration_paths.hpp), e.g. "published/efa.json": the published numbers belong to the
-// calibration data, and a cluster file copied out of the tree still finds them.
-PublishedNetwork read_published(JsonReader& r, const std::string& key, const std::string& cluster_file)
-{
-  const std::string name = r.string(key);
-  const std::string root = data_root_for(cluster_file);
-  const fs::path base    = root.empty() ? fs::path(cluster_file).parent_path() : fs::path(root) / "traces/calibration";
-  const std::string f    = (base / name).lexically_normal().string();
-  if (const auto problem = file_problem(f); name.empty() || not problem.empty())
-    r.fail(key, "\"" + name + "\" (relative to traces/calibration): " + (name.empty() ? "an empty path" : problem));
-  return load_published_network(f);
-}
-
-ClusterSpec read_cluster(const json& j, const std::string& file, const std::string& path, KeyLog* log = nullptr)
-{
-  JsonReader r(j, file, path, log);
-  ClusterSpec c;
-  c.file              = file;
-  c.name              = r.string("name");
-  c.gpus_per_instance = int(r.integer("gpus_per_instance", 1, 64));
-  c.gpu               = read_gpu(r.object("gpu"));
-  {
-    auto n            = r.object("intra_node");
-    c.intra_kind      = read_enum(n, "kind", kIntra);
-    c.intra_Bps       = n.number("bandwidth_GBps", 1e-3, 1e6) * 1e9;
-    c.intra_latency_s = n.number("latency_us", 0, 1e6) * 1e-6;
-    c.nvlink          = read_published(n, "efficiency_file", file);
-    n.finish();
-  }
-  {
-    auto p                 = r.object("pcie");
-    c.pcie_Bps             = p.number("gpu_cpu_bandwidth_GBps", 1e-3, 1e6) * 1e9;
-    c.pcie_latency_s       = p.number("latency_us", 0, 1e6) * 1e-6;
-    c.gpus_per_pcie_switch = int(p.integer("gpus_per_switch", 1, 64));
-    c.pcie_switch_Bps      = p.number("switch_uplink_GBps", 1e-3, 1e6) * 1e9;
-    p.finish();
-    if (c.gpus_per_instance % c.gpus_per_pcie_switch != 0)
-      r.fail("pcie.gpus_per_switch", "must divide gpus_per_instance (" + std::to_string(c.gpus_per_instance) + ")");
-  }
-  {
-    auto n          = r.object("nic");
-    c.nics          = int(n.integer("count", 0, 64));
-    c.nic_Bps       = n.number("bandwidth_Gbps", 0, 1e6) * 1e9 / 8;
-    c.nic_latency_s = n.number("latency_us", 0, 1e6) * 1e-6;
-    if (c.nics > 0 || n.has("efficiency_file")) { // a cluster without NICs has no network to price
-      c.network      = read_published(n, "efficiency_file", file);
-      c.network_note = n.string("efficiency_note");
-    }
-    n.finish();
-    if (c.nics > c.gpus_per_instance && c.nics % c.gpus_per_instance != 0) // models/topology.hpp: NIC ports
-      n.fail("count", std::to_string(c.nics) + " NICs above the " + std::to_string(c.gpus_per_instance) +
-                          " GPUs must be a multiple of them (each GPU drives an equal share, as p5's 4 EFA per GPU)");
-    if (c.nics > 0 && c.nic_Bps < 1e-3 * 1e9 / 8) // 0 only for a cluster without NICs (h200.json)
-      n.fail("bandwidth_Gbps", "must be at least 0.001 when count > 0, got " + std::to_string(c.nic_Bps * 8 / 1e9));
-  }
-  c.cpu_memory_bytes        = r.number("cpu_memory_GiB", 1e-3, 1e9) * kGiB;
-  c.framework_reserve_bytes = r.number("framework_reserve_GiB", 0, 1e6) * kGiB;
-  r.finish();
-  if (c.framework_reserve_bytes >= c.gpu.hbm_bytes)
-    r.fail("framework_reserve_GiB", "must be smaller than gpu.hbm_GiB");
-  return c;
-}
-
-ModelSpec read_model(const json& j, const std::string& file, const std::string& path, KeyLog* log = nullptr)
-{
-  JsonReader r(j, file, path, log);
-  ModelSpec m;
-  m.file          = file;
-  m.name          = r.string("name");
-  m.family        = r.choice("family", {"gpt2", "bert", "roberta", "llama"});
-  m.layers        = int(r.integer("layers", 1, 100000));
-  m.hidden        = int(r.integer("hidden", 1, 1 << 20));
-  m.intermediate  = int(r.integer("intermediate", 1, 1 << 22));
-  m.heads         = int(r.integer("heads", 1, 1 << 12));
-  m.kv_heads      = int(r.integer_or("kv_heads", m.heads, 1, 1 << 12));
-  m.vocab         = int(r.integer("vocab", 1, 1 << 24));
-  m.max_positions = int(r.integer("max_positions", 1, 1 << 24));
-  // Defaults as the HF classes: GPT-2, BERT and RoBERTa tie their output head, Llama does not (ModelSpec).
-  m.tie_embeddings = r.boolean_or("tie_embeddings", not m.is_llama());
-  r.finish();
-  if (m.hidden % m.heads != 0)
-    r.fail("heads", "must divide hidden (" + std::to_string(m.hidden) + ")");
-  if (m.heads % m.kv_heads != 0)
-    r.fail("kv_heads", "must divide heads (" + std::to_string(m.heads) + "): each key/value head serves a whole group");
-  if (not m.is_llama() && m.kv_heads != m.heads)
-    r.fail("kv_heads", "grouped-query attention (kv_heads < heads) is modelled for family llama only; " + m.family +
-                           " has kv_heads = heads (" + std::to_string(m.heads) + ")");
-  return m;
-}
 
 // ---- --set: "dotted.key=value"; the value is JSON when it parses as JSON, a string otherwise.
 struct Override {
@@ -294,71 +128,6 @@ json parse_set_value(const std::string& text)
   return parse_value(text, "(value)");
 }
 
-double element_bytes(Dtype d)
-{
-  return d == Dtype::fp32 ? 4 : 2;
-}
-
-std::string to_string(Dtype d)
-{
-  return name_of(d, kDtypes);
-}
-std::string to_string(IntraNode k)
-{
-  return name_of(k, kIntra);
-}
-std::string to_string(Scheme s)
-{
-  return name_of(s, kSchemes);
-}
-std::string to_string(PlacementKind p)
-{
-  return name_of(p, kPlacements);
-}
-std::string to_string(CollectiveMode m)
-{
-  return name_of(m, kModes);
-}
-
-std::string to_string(FailureModel m)
-{
-  return name_of(m, kFailureModels);
-}
-std::string to_string(AttentionKernel a)
-{
-  return name_of(a, kAttention);
-}
-std::string to_string(Activation a)
-{
-  return name_of(a, kActivations);
-}
-std::string to_string(NormKernel n)
-{
-  return name_of(n, kNorms);
-}
-
-double GpuSpec::peak_flops(Dtype d) const
-{
-  switch (d) {
-  case Dtype::fp16:
-    return peak_flops_fp16;
-  case Dtype::bf16:
-    return peak_flops_bf16;
-  case Dtype::fp32:
-    return peak_flops_fp32;
-  }
-  return 0;
-}
-
-ClusterSpec load_cluster(const std::string& file)
-{
-  return read_cluster(read_json_file(file), file, "");
-}
-ModelSpec load_model(const std::string& file)
-{
-  return read_model(read_json_file(file), file, "");
-}
-
 namespace {
 Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides,
                                      KeyLog* log = nullptr);
@@ -417,7 +186,7 @@ std::string read_calibration_dir(JsonReader& u, const std::string& file)
   const std::string name = u.string_or("calibration", std::string(kShippedCalibration) + " of the data root");
   if (not u.has("calibration"))
     return default_calibration_dir(file);
-  const fs::path dir     = (fs::path(file).parent_path() / name).lexically_normal();
+  const fs::path dir = (fs::path(file).parent_path() / name).lexically_normal();
   std::error_code ec;
   if (name.empty() || not fs::is_directory(dir, ec))
     u.fail("calibration", "\"" + name + "\" (relative to the experiment file): " +
@@ -453,6 +222,129 @@ void echo_defaults(json& j, const Experiment& e)
     fill(j["run"], "calibration", relative_to_file(e.run.calibration, e.file));
 }
 
+// training: the step's shape, precision, ZeRO-3 buckets and kernel variants (defaults per family: TrainingSpec).
+void read_training(JsonReader& r, Experiment& e)
+{
+  auto t                     = r.object("training");
+  e.training.micro_batch     = int(t.integer("micro_batch", 1, 1 << 20));
+  e.training.sequence_length = int(t.integer("sequence_length", 1, 1 << 24));
+  e.training.precision       = read_enum(t, "precision", kDtypes);
+  // Refused, not simulated (issue 14): traces/calibration has no fp32 GEMM or kernel measurement
+  // (models/kernel_cost.cpp), so an fp32 step would be priced from nothing.
+  if (e.training.precision == Dtype::fp32)
+    t.fail("precision", "fp32 is not simulated: traces/calibration has no fp32 GEMM or kernel measurement; use "
+                        "fp16 or bf16");
+  e.training.activation_recomputation    = t.boolean("activation_recomputation");
+  e.training.gradient_accumulation_steps = int(t.integer_or("gradient_accumulation_steps", 1, 1, kMaxMicroSteps));
+  e.training.reduce_bucket_elements      = t.number("reduce_bucket_elements", 1, kBig);
+  e.training.prefetch_bucket_elements    = t.number("prefetch_bucket_elements", 1, kBig);
+  e.training.param_persistence_threshold = t.number_or("param_persistence_threshold", 1e5, 0, kBig);
+  // Optional, default deepspeed (upstream 0.7.3, the schedule of the former blocking_allgather = false).
+  if (t.has("blocking_allgather"))
+    t.fail("blocking_allgather", "replaced by training.framework (gemini-interleave | gemini-none | deepspeed | "
+                                 "fsdp2 | ddp; docs/engine.md \"Framework schedules\")");
+  e.training.framework = read_enum_or(t, "framework", framework_names(), Framework::deepspeed);
+  // Optional kernel variants, defaults per family: what HF runs (TrainingSpec).
+  const bool llama = e.model.is_llama(), gpt2 = e.model.family == "gpt2";
+  e.training.attention  = read_enum_or(t, "attention", kAttention, AttentionKernel::eager);
+  e.training.activation = read_enum_or(t, "activation", kActivations,
+                                       llama  ? Activation::swiglu
+                                       : gpt2 ? Activation::gelu_new
+                                              : Activation::gelu);
+  e.training.norm       = read_enum_or(t, "norm", kNorms, llama ? NormKernel::unfused : NormKernel::fused);
+  const auto act        = e.training.activation;
+  const bool swiglu     = act == Activation::swiglu || act == Activation::swiglu_fused;
+  if (llama != swiglu || (not gpt2 && act == Activation::gelu_new))
+    t.fail("activation", "\"" + to_string(act) + "\" is not an activation of family " + e.model.family + " (" +
+                             e.model.file + "); it has " +
+                             (llama  ? "swiglu (eager) or swiglu_fused"
+                              : gpt2 ? "gelu_new (eager, HF's default) or gelu (one fused kernel)"
+                                     : "gelu (fused erf GELU) only"));
+  t.finish();
+  if (e.training.sequence_length > e.model.max_positions)
+    t.fail("sequence_length", "exceeds the model's max_positions (" + std::to_string(e.model.max_positions) + ")");
+}
+
+// checkpoint: the scheme, m, placement and GPU buffer, checked against the instances and the GPU's memory.
+void read_checkpoint(JsonReader& r, Experiment& e)
+{
+  auto c                          = r.object("checkpoint");
+  e.checkpoint.scheme             = read_enum(c, "scheme", kSchemes);
+  e.checkpoint.replicas           = int(c.integer("replicas", 1, kMaxInt));
+  e.checkpoint.placement          = read_enum(c, "placement", kPlacements);
+  e.checkpoint.gpu_buffer_bytes   = c.number("gpu_buffer_MiB", 1e-3, kBig) * kMiB;
+  e.checkpoint.sub_buffers        = int(c.integer("sub_buffers", 1, kMaxSubBuffers));
+  e.checkpoint.mu                 = c.number("mu", 1e-6, 1.0);
+  e.checkpoint.span_threshold_s   = c.number("span_threshold_ms", 0, kBig) * 1e-3;
+  e.checkpoint.profile_iterations = int(c.integer("profile_iterations", 1, kMaxIterations));
+  e.checkpoint.storage_interval_s = c.number("storage_interval_h", 1e-6, kBigUnits) * 3600;
+  e.checkpoint.idle_profile       = c.string_or("idle_profile", "");
+  // Optional; default 8 = --jump_profile_lines of the artifact's examples/BERT/launch.sh, which recorded
+  // the one real profile we have (shared/traces/gemini-ae/README.md). The artifact reader's own default is 6.
+  e.checkpoint.profile_warmup_lines = int(c.integer_or("profile_warmup_lines", 8, 0, 1 << 20));
+  if (not e.checkpoint.idle_profile.empty())
+    if (const auto problem = file_problem(e.checkpoint.idle_profile); not problem.empty())
+      c.fail("idle_profile", e.checkpoint.idle_profile + ": " + problem);
+  c.finish();
+  if (e.checkpoint.replicas > e.instances)
+    c.fail("replicas", "m = " + std::to_string(e.checkpoint.replicas) + " exceeds the " + std::to_string(e.instances) +
+                           " instances");
+  if (e.checkpoint.placement == PlacementKind::group && e.instances % e.checkpoint.replicas != 0)
+    c.fail("placement", "group placement needs replicas to divide instances; use mixed");
+  if (e.checkpoint.gpu_buffer_bytes >= e.cluster.gpu.hbm_bytes - e.cluster.framework_reserve_bytes)
+    c.fail("gpu_buffer_MiB", "the buffer does not fit in the GPU's memory (" + e.cluster.gpu.name + ")");
+}
+
+// storage: the remote storage's bandwidth and the strawman's checkpoint interval.
+void read_storage(JsonReader& r, Experiment& e)
+{
+  auto s                        = r.object("storage");
+  e.storage.bandwidth_Bps       = s.number("bandwidth_Gbps", 1e-6, kBigUnits) * 1e9 / 8;
+  e.storage.strawman_interval_s = s.number("strawman_interval_h", 1e-6, kBigUnits) * 3600;
+  s.finish();
+}
+
+// failures: the failure process and the recovery phases' durations.
+void read_failures(JsonReader& r, Experiment& e)
+{
+  auto f                           = r.object("failures");
+  e.failures.simultaneous          = int(f.integer("simultaneous", 1, kMaxInt));
+  e.failures.rate_per_instance_day = f.number("rate_per_instance_day", 0, 1e6);
+  e.failures.hardware_fraction     = f.number("hardware_fraction", 0, 1);
+  e.failures.detection_s           = f.number("detection_s", 0, kBig);
+  e.failures.serialization_Bps     = f.number("serialization_GBps", 1e-9, kBigUnits) * 1e9;
+  e.failures.replacement_s         = f.number("replacement_s", 0, kBig);
+  e.failures.standby               = f.boolean("standby");
+  e.failures.warmup_s              = f.number("warmup_s", 0, kBig);
+  e.failures.iteration_time_s      = f.number_or("iteration_time_s", 0, 0, kBig);
+  // Optional (the failure simulation); defaults documented on FailureSpec.
+  e.failures.model                 = read_enum_or(f, "model", kFailureModels, FailureModel::independent);
+  e.failures.correlated_group_size = int(f.integer_or("correlated_group_size", 4, 1, kMaxInt));
+  e.failures.correlated_fraction   = f.number_or("correlated_fraction", 0.084, 0, 1);
+  f.finish();
+  if (e.failures.simultaneous > e.instances)
+    f.fail("simultaneous", "k = " + std::to_string(e.failures.simultaneous) + " exceeds the " +
+                               std::to_string(e.instances) + " instances");
+}
+
+// run: seed, horizon, collectives and iterations, with the bound on the micro-batch steps of one run.
+void read_run(JsonReader& r, Experiment& e)
+{
+  auto u            = r.object("run");
+  e.run.seed        = uint64_t(u.integer("seed", 0, std::numeric_limits<int64_t>::max())); // exact (JsonReader)
+  e.run.days        = u.number("days", 1e-9, 1e6);
+  e.run.collectives = read_enum(u, "collectives", kModes);
+  e.run.iterations  = int(u.integer("iterations", 1, kMaxIterations));
+  e.run.calibration = read_calibration_dir(u, e.file);
+  u.finish();
+  const int64_t steps =
+      int64_t(e.checkpoint.profile_iterations + e.run.iterations) * e.training.gradient_accumulation_steps;
+  if (steps > kMaxMicroSteps)
+    u.fail("iterations", "(checkpoint.profile_iterations + run.iterations) x training.gradient_accumulation_steps = " +
+                             std::to_string(steps) + " micro-batch steps; at most " + std::to_string(kMaxMicroSteps) +
+                             " (a bound on the work of one run)");
+}
+
 Experiment load_experiment_unchecked(const std::string& file, const std::vector<Override>& overrides, KeyLog* log)
 {
   json root = read_json_file(file);
@@ -484,115 +376,11 @@ Experiment load_experiment_unchecked(const std::string& file, const std::vector<
   e.model     = read_model(resolved["model"], model_file, "model", log);
   e.instances = int(r.integer("instances", 1, 1000000));
 
-  {
-    auto t                     = r.object("training");
-    e.training.micro_batch     = int(t.integer("micro_batch", 1, 1 << 20));
-    e.training.sequence_length = int(t.integer("sequence_length", 1, 1 << 24));
-    e.training.precision       = read_enum(t, "precision", kDtypes);
-    // Refused, not simulated (issue 14): traces/calibration has no fp32 GEMM or kernel measurement
-    // (models/kernel_cost.cpp), so an fp32 step would be priced from nothing.
-    if (e.training.precision == Dtype::fp32)
-      t.fail("precision", "fp32 is not simulated: traces/calibration has no fp32 GEMM or kernel measurement; use "
-                          "fp16 or bf16");
-    e.training.activation_recomputation    = t.boolean("activation_recomputation");
-    e.training.gradient_accumulation_steps = int(t.integer_or("gradient_accumulation_steps", 1, 1, kMaxMicroSteps));
-    e.training.reduce_bucket_elements      = t.number("reduce_bucket_elements", 1, kBig);
-    e.training.prefetch_bucket_elements    = t.number("prefetch_bucket_elements", 1, kBig);
-    e.training.param_persistence_threshold = t.number_or("param_persistence_threshold", 1e5, 0, kBig);
-    // Optional, default deepspeed (upstream 0.7.3, the schedule of the former blocking_allgather = false).
-    if (t.has("blocking_allgather"))
-      t.fail("blocking_allgather", "replaced by training.framework (gemini-interleave | gemini-none | deepspeed | "
-                                   "fsdp2 | ddp; docs/engine.md \"Framework schedules\")");
-    e.training.framework = read_enum_or(t, "framework", framework_names(), Framework::deepspeed);
-    // Optional kernel variants, defaults per family: what HF runs (TrainingSpec).
-    const bool llama = e.model.is_llama(), gpt2 = e.model.family == "gpt2";
-    e.training.attention  = read_enum_or(t, "attention", kAttention, AttentionKernel::eager);
-    e.training.activation = read_enum_or(t, "activation", kActivations,
-                                         llama  ? Activation::swiglu
-                                         : gpt2 ? Activation::gelu_new
-                                                : Activation::gelu);
-    e.training.norm       = read_enum_or(t, "norm", kNorms, llama ? NormKernel::unfused : NormKernel::fused);
-    const auto act        = e.training.activation;
-    const bool swiglu     = act == Activation::swiglu || act == Activation::swiglu_fused;
-    if (llama != swiglu || (not gpt2 && act == Activation::gelu_new))
-      t.fail("activation", "\"" + to_string(act) + "\" is not an activation of family " + e.model.family + " (" +
-                               e.model.file + "); it has " +
-                               (llama  ? "swiglu (eager) or swiglu_fused"
-                                : gpt2 ? "gelu_new (eager, HF's default) or gelu (one fused kernel)"
-                                       : "gelu (fused erf GELU) only"));
-    t.finish();
-    if (e.training.sequence_length > e.model.max_positions)
-      t.fail("sequence_length", "exceeds the model's max_positions (" + std::to_string(e.model.max_positions) + ")");
-  }
-  {
-    auto c                          = r.object("checkpoint");
-    e.checkpoint.scheme             = read_enum(c, "scheme", kSchemes);
-    e.checkpoint.replicas           = int(c.integer("replicas", 1, kMaxInt));
-    e.checkpoint.placement          = read_enum(c, "placement", kPlacements);
-    e.checkpoint.gpu_buffer_bytes   = c.number("gpu_buffer_MiB", 1e-3, kBig) * kMiB;
-    e.checkpoint.sub_buffers        = int(c.integer("sub_buffers", 1, kMaxSubBuffers));
-    e.checkpoint.mu                 = c.number("mu", 1e-6, 1.0);
-    e.checkpoint.span_threshold_s   = c.number("span_threshold_ms", 0, kBig) * 1e-3;
-    e.checkpoint.profile_iterations = int(c.integer("profile_iterations", 1, kMaxIterations));
-    e.checkpoint.storage_interval_s = c.number("storage_interval_h", 1e-6, kBigUnits) * 3600;
-    e.checkpoint.idle_profile       = c.string_or("idle_profile", "");
-    // Optional; default 8 = --jump_profile_lines of the artifact's examples/BERT/launch.sh, which recorded
-    // the one real profile we have (shared/traces/gemini-ae/README.md). The artifact reader's own default is 6.
-    e.checkpoint.profile_warmup_lines = int(c.integer_or("profile_warmup_lines", 8, 0, 1 << 20));
-    if (not e.checkpoint.idle_profile.empty())
-      if (const auto problem = file_problem(e.checkpoint.idle_profile); not problem.empty())
-        c.fail("idle_profile", e.checkpoint.idle_profile + ": " + problem);
-    c.finish();
-    if (e.checkpoint.replicas > e.instances)
-      c.fail("replicas", "m = " + std::to_string(e.checkpoint.replicas) + " exceeds the " +
-                             std::to_string(e.instances) + " instances");
-    if (e.checkpoint.placement == PlacementKind::group && e.instances % e.checkpoint.replicas != 0)
-      c.fail("placement", "group placement needs replicas to divide instances; use mixed");
-    if (e.checkpoint.gpu_buffer_bytes >= e.cluster.gpu.hbm_bytes - e.cluster.framework_reserve_bytes)
-      c.fail("gpu_buffer_MiB", "the buffer does not fit in the GPU's memory (" + e.cluster.gpu.name + ")");
-  }
-  {
-    auto s                        = r.object("storage");
-    e.storage.bandwidth_Bps       = s.number("bandwidth_Gbps", 1e-6, kBigUnits) * 1e9 / 8;
-    e.storage.strawman_interval_s = s.number("strawman_interval_h", 1e-6, kBigUnits) * 3600;
-    s.finish();
-  }
-  {
-    auto f                           = r.object("failures");
-    e.failures.simultaneous          = int(f.integer("simultaneous", 1, kMaxInt));
-    e.failures.rate_per_instance_day = f.number("rate_per_instance_day", 0, 1e6);
-    e.failures.hardware_fraction     = f.number("hardware_fraction", 0, 1);
-    e.failures.detection_s           = f.number("detection_s", 0, kBig);
-    e.failures.serialization_Bps     = f.number("serialization_GBps", 1e-9, kBigUnits) * 1e9;
-    e.failures.replacement_s         = f.number("replacement_s", 0, kBig);
-    e.failures.standby               = f.boolean("standby");
-    e.failures.warmup_s              = f.number("warmup_s", 0, kBig);
-    e.failures.iteration_time_s      = f.number_or("iteration_time_s", 0, 0, kBig);
-    // Optional (the failure simulation); defaults documented on FailureSpec.
-    e.failures.model                 = read_enum_or(f, "model", kFailureModels, FailureModel::independent);
-    e.failures.correlated_group_size = int(f.integer_or("correlated_group_size", 4, 1, kMaxInt));
-    e.failures.correlated_fraction   = f.number_or("correlated_fraction", 0.084, 0, 1);
-    f.finish();
-    if (e.failures.simultaneous > e.instances)
-      f.fail("simultaneous", "k = " + std::to_string(e.failures.simultaneous) + " exceeds the " +
-                                 std::to_string(e.instances) + " instances");
-  }
-  {
-    auto u            = r.object("run");
-    e.run.seed        = uint64_t(u.integer("seed", 0, std::numeric_limits<int64_t>::max())); // exact (JsonReader)
-    e.run.days        = u.number("days", 1e-9, 1e6);
-    e.run.collectives = read_enum(u, "collectives", kModes);
-    e.run.iterations  = int(u.integer("iterations", 1, kMaxIterations));
-    e.run.calibration = read_calibration_dir(u, file);
-    u.finish();
-    const int64_t steps =
-        int64_t(e.checkpoint.profile_iterations + e.run.iterations) * e.training.gradient_accumulation_steps;
-    if (steps > kMaxMicroSteps)
-      u.fail("iterations",
-             "(checkpoint.profile_iterations + run.iterations) x training.gradient_accumulation_steps = " +
-                 std::to_string(steps) + " micro-batch steps; at most " + std::to_string(kMaxMicroSteps) +
-                 " (a bound on the work of one run)");
-  }
+  read_training(r, e);
+  read_checkpoint(r, e);
+  read_storage(r, e);
+  read_failures(r, e);
+  read_run(r, e);
   r.finish();
   if (e.instances > 1 && e.cluster.nics == 0)
     throw ConfigError(cluster_file, "nic.count",

@@ -90,6 +90,69 @@ std::string peak_key(Dtype d)
   return "gpu.peak_tflops_" + to_string(d);
 }
 
+// provenance(): where the GEMM efficiency of `d` comes from and how it reaches the target GPU.
+// target / measuring GPU published matmul ceiling (GpuSpec::matmul_ceiling); 1 unless both are published.
+double ceiling_ratio(const GpuSpec& target, const GpuSpec& measured)
+{
+  return target.matmul_ceiling > 0 && measured.matmul_ceiling > 0 ? target.matmul_ceiling / measured.matmul_ceiling
+                                                                  : 1.0;
+}
+
+std::string gemm_provenance(const Calibration& cal, const ClusterSpec& target, Dtype d, const std::string& src,
+                            const std::string& tgt)
+{
+  const ClusterSpec& meas = cal.measured_on();
+  std::string files;
+  size_t shapes = 0;
+  for (const auto& family : gemm_families(d))
+    if (const Series* s = cal.find(family)) {
+      files += (files.empty() ? "" : " + ") + s->file + " " + family + " (" + std::to_string(s->sizes.size()) + ")";
+      shapes += s->sizes.size();
+    }
+  std::string line = "gemm " + to_string(d) + ": ";
+  if (shapes == 0)
+    line += "no measurement in " + source_relative(cal.dir());
+  else
+    line += files + ": " + std::to_string(shapes) + " shapes, efficiency vs " + src + " " + to_string(d) + " " +
+            fmt(meas.gpu.peak_flops(d) / 1e12) + " TFLOPS";
+  line += target.gpu.peak_flops(d) > 0
+              ? ", scaled by " + tgt + " " + to_string(d) + " " + fmt(target.gpu.peak_flops(d) / 1e12) + " TFLOPS"
+              : "; " + target.gpu.name + " has no " + to_string(d) + " (peak 0): gemm_time_s throws";
+  const double ratio = ceiling_ratio(target.gpu, meas.gpu);
+  line += target.gpu.matmul_ceiling > 0 && meas.gpu.matmul_ceiling > 0
+              ? ", x " + fmt(ratio) + " (published matmul ceilings " + tgt + " " + fmt(target.gpu.matmul_ceiling) +
+                    " / " + src + " " + fmt(meas.gpu.matmul_ceiling) + ")"
+              : ", no published matmul ceiling for both GPUs (efficiency carried unchanged)";
+  return line;
+}
+
+// provenance(): the kernel variants (kernels.json, models/kernel_cost.cpp) and how they are scaled.
+std::string kernel_provenance(const Calibration& cal, const ClusterSpec& target)
+{
+  const ClusterSpec& meas = cal.measured_on();
+  std::string kernel_files;
+  size_t kernel_families = 0, kernel_entries = 0;
+  for (const auto& s : cal.series())
+    for (const char* prefix : {"attn_", "act_", "norm_", "rope_"})
+      if (s.family.rfind(prefix, 0) == 0) {
+        if (kernel_files.find(s.file) == std::string::npos)
+          kernel_files += (kernel_files.empty() ? "" : ", ") + s.file;
+        kernel_families++;
+        kernel_entries += s.names.size();
+      }
+  if (kernel_families == 0)
+    return "kernel variants: none in " + source_relative(cal.dir()) +
+           ": eager attention, GELU and LayerNorm are priced from the HBM curve by their counted passes; "
+           "flash attention, SwiGLU, RMSNorm, unfused LayerNorm and RoPE cannot be priced";
+  return "kernel variants: " + kernel_files + " (" + std::to_string(kernel_families) + " families, " +
+         std::to_string(kernel_entries) +
+         " entries), one layer's kernel each at the model's shape, else the nearest entry of that kernel "
+         "scaled by the work ratio (FLOPs for attention, bytes otherwise); flash attention scaled by the "
+         "tensor-core peak as a GEMM, eager attention as its batched GEMMs by the GEMM rule plus the rest "
+         "of its time, and act_, norm_, rope_ as memory-bound work by HBM " +
+         fmt(meas.gpu.hbm_Bps / 1e9) + " -> " + fmt(target.gpu.hbm_Bps / 1e9) + " GB/s (alpha kept)";
+}
+
 } // namespace
 
 CostModel::CostModel(const Calibration& calibration, const ClusterSpec& target) : cal_(&calibration), target_(target) {}
@@ -121,8 +184,7 @@ double CostModel::gemm_efficiency(const GemmShape& shape, Dtype dtype) const
 
 double CostModel::gemm_ceiling_ratio() const
 {
-  const double target = target_.gpu.matmul_ceiling, measured = cal_->measured_on().gpu.matmul_ceiling;
-  return target > 0 && measured > 0 ? target / measured : 1.0;
+  return ceiling_ratio(target_.gpu, cal_->measured_on().gpu);
 }
 
 double CostModel::gemm_time_s(const GemmShape& shape, Dtype dtype) const
@@ -242,29 +304,8 @@ std::vector<std::string> CostModel::provenance() const
   const std::string tgt   = target_.gpu.name + " (" + source_relative(target_.file) + ")";
   const std::string src   = meas.gpu.name + " (" + source_relative(meas.file) + ")";
 
-  for (Dtype d : {Dtype::fp16, Dtype::bf16}) {
-    std::string files;
-    size_t shapes = 0;
-    for (const auto& family : gemm_families(d))
-      if (const Series* s = cal_->find(family)) {
-        files += (files.empty() ? "" : " + ") + s->file + " " + family + " (" + std::to_string(s->sizes.size()) + ")";
-        shapes += s->sizes.size();
-      }
-    std::string line = "gemm " + to_string(d) + ": ";
-    if (shapes == 0)
-      line += "no measurement in " + source_relative(cal_->dir());
-    else
-      line += files + ": " + std::to_string(shapes) + " shapes, efficiency vs " + src + " " + to_string(d) + " " +
-              fmt(meas.gpu.peak_flops(d) / 1e12) + " TFLOPS";
-    line += target_.gpu.peak_flops(d) > 0
-                ? ", scaled by " + tgt + " " + to_string(d) + " " + fmt(target_.gpu.peak_flops(d) / 1e12) + " TFLOPS"
-                : "; " + target_.gpu.name + " has no " + to_string(d) + " (peak 0): gemm_time_s throws";
-    line += target_.gpu.matmul_ceiling > 0 && meas.gpu.matmul_ceiling > 0
-                ? ", x " + fmt(gemm_ceiling_ratio()) + " (published matmul ceilings " + tgt + " " +
-                      fmt(target_.gpu.matmul_ceiling) + " / " + src + " " + fmt(meas.gpu.matmul_ceiling) + ")"
-                : ", no published matmul ceiling for both GPUs (efficiency carried unchanged)";
-    out.push_back(line);
-  }
+  for (Dtype d : {Dtype::fp16, Dtype::bf16})
+    out.push_back(gemm_provenance(*cal_, target_, d, src, tgt));
   auto curve = [&](const std::string& what, const std::string& family, const std::string& unit_meas,
                    const std::string& unit_tgt) {
     const Series* s = cal_->find(family);
@@ -276,29 +317,7 @@ std::vector<std::string> CostModel::provenance() const
                     unit_tgt + "; alpha kept as measured");
   };
   curve("memory (HBM)", "d2d_copy", fmt(meas.gpu.hbm_Bps / 1e9) + " GB/s", fmt(target_.gpu.hbm_Bps / 1e9) + " GB/s");
-  // Kernel variants (kernels.json, models/kernel_cost.cpp).
-  std::string kernel_files;
-  size_t kernel_families = 0, kernel_entries = 0;
-  for (const auto& s : cal_->series())
-    for (const char* prefix : {"attn_", "act_", "norm_", "rope_"})
-      if (s.family.rfind(prefix, 0) == 0) {
-        if (kernel_files.find(s.file) == std::string::npos)
-          kernel_files += (kernel_files.empty() ? "" : ", ") + s.file;
-        kernel_families++;
-        kernel_entries += s.names.size();
-      }
-  if (kernel_families == 0)
-    out.push_back("kernel variants: none in " + source_relative(cal_->dir()) +
-                  ": eager attention, GELU and LayerNorm are priced from the HBM curve by their counted passes; "
-                  "flash attention, SwiGLU, RMSNorm, unfused LayerNorm and RoPE cannot be priced");
-  else
-    out.push_back("kernel variants: " + kernel_files + " (" + std::to_string(kernel_families) + " families, " +
-                  std::to_string(kernel_entries) +
-                  " entries), one layer's kernel each at the model's shape, else the nearest entry of that kernel "
-                  "scaled by the work ratio (FLOPs for attention, bytes otherwise); flash attention scaled by the "
-                  "tensor-core peak as a GEMM, eager attention as its batched GEMMs by the GEMM rule plus the rest "
-                  "of its time, and act_, norm_, rope_ as memory-bound work by HBM " +
-                  fmt(meas.gpu.hbm_Bps / 1e9) + " -> " + fmt(target_.gpu.hbm_Bps / 1e9) + " GB/s (alpha kept)");
+  out.push_back(kernel_provenance(*cal_, target_));
   for (CopyDir dir : {CopyDir::d2h, CopyDir::h2d})
     for (bool pinned : {true, false})
       curve("copy " + copy_family(dir, pinned).substr(5), copy_family(dir, pinned),

@@ -117,11 +117,13 @@ std::vector<int> unit_params(const ScheduleModel& m, int layer)
 
 class Fsdp2Builder {
  public:
-  Fsdp2Builder(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index, Zero3Program& p)
-      : e_(e), cost_(cost), m_(m), p_(p), eb_(element_bytes(e.training.precision)),
-        mb_(e.training.gradient_accumulation_steps > 1 ? "mb" + std::to_string(index) + " " : "")
+  // Of the experiment, FSDP2's units need the model's depth and the step's precision and accumulation.
+  Fsdp2Builder(const TrainingSpec& training, int layers, const CostModel& cost, const ScheduleModel& m, int index,
+               Zero3Program& p)
+      : cost_(cost), m_(m), p_(p), eb_(element_bytes(training.precision)),
+        mb_(training.gradient_accumulation_steps > 1 ? "mb" + std::to_string(index) + " " : "")
   {
-    layers_ = e.model.layers;
+    layers_ = layers;
     fwd_ag_.assign(size_t(layers_) + 1, -1);
     bwd_ag_.assign(size_t(layers_), -1);
   }
@@ -203,7 +205,6 @@ class Fsdp2Builder {
     step.issue_after.push_back(int(p_.comms.size()) - 1);
   }
 
-  const Experiment& e_;
   const CostModel& cost_;
   const ScheduleModel& m_;
   Zero3Program& p_;
@@ -242,7 +243,7 @@ std::string to_string(Framework f)
 
 void fsdp2_micro_batch(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index, Zero3Program& p)
 {
-  Fsdp2Builder(e, cost, m, index, p).build();
+  Fsdp2Builder(e.training, e.model.layers, cost, m, index, p).build();
 }
 
 // DDP: the forward and backward kernels as they are; each gradient joins the current bucket once its last

@@ -30,16 +30,17 @@ constexpr double kBucketCopyPasses = 2;
 
 class Coordinator {
  public:
-  Coordinator(const Experiment& e, const CostModel& cost, const std::vector<Param>& params,
+  // Of the experiment, the coordinator needs the training step's settings and the number of GPUs.
+  Coordinator(const TrainingSpec& training, int gpus, const CostModel& cost, const std::vector<Param>& params,
               const std::vector<Module>& modules, Zero3Program& program)
-      : e_(e), cost_(cost), params_(params), modules_(modules), prog_(program),
-        eb_(element_bytes(e.training.precision)), sched_(framework_schedule(e.training.framework))
+      : training_(training), gpus_(gpus), cost_(cost), params_(params), modules_(modules), prog_(program),
+        eb_(element_bytes(training.precision)), sched_(framework_schedule(training.framework))
   {
   }
 
   void micro_batch(const std::vector<Event>& ev, int index)
   {
-    const std::string mb = e_.training.gradient_accumulation_steps > 1 ? "mb" + std::to_string(index) + " " : "";
+    const std::string mb = training_.gradient_accumulation_steps > 1 ? "mb" + std::to_string(index) + " " : "";
     // The trace: every gathered parameter use, in order.
     std::vector<std::pair<size_t, int>> trace;
     for (size_t i = 0; i < ev.size(); i++)
@@ -75,7 +76,7 @@ class Coordinator {
       if (not fetch.empty())
         step.issue.push_back(gather(fetch, holder, available, mod.name));
       // Prefetch: the next unavailable parameters of the trace, up to the prefetch bucket and the live cap.
-      const double budget = std::min(kMaxLiveParameters - available, e_.training.prefetch_bucket_elements);
+      const double budget = std::min(kMaxLiveParameters - available, training_.prefetch_bucket_elements);
       std::vector<int> pre;
       double numel = 0;
       while (queue < trace.size() && numel < budget) {
@@ -99,9 +100,9 @@ class Coordinator {
         for (int p : mod.params)
           if (last_backward[size_t(p)] == i) {
             const double n = params_[size_t(p)].numel;
-            if (bucket + n > e_.training.reduce_bucket_elements && bucket > 0)
+            if (bucket + n > training_.reduce_bucket_elements && bucket > 0)
               step.issue_after.push_back(reduce(bucket, bucket_params, step));
-            if (bucket + n <= e_.training.reduce_bucket_elements) // contiguous_gradients: copy into the bucket
+            if (bucket + n <= training_.reduce_bucket_elements) // contiguous_gradients: copy into the bucket
               charge(step, kBucketCopyPasses * n * eb_);
             bucket += n;
             bucket_params.push_back(p);
@@ -142,7 +143,7 @@ class Coordinator {
   {
     // reduce_scatter_coalesced: torch.cat of the bucket's per-rank chunks (skipped for one tensor that
     // splits evenly over the ranks), then the in-place pre-division by the world size.
-    const bool one_even = bucket_params.size() == 1 && std::fmod(bucket, double(e_.gpus())) == 0;
+    const bool one_even = bucket_params.size() == 1 && std::fmod(bucket, double(gpus_)) == 0;
     charge(step, (one_even ? 0 : kBucketCopyPasses) * bucket * eb_ + kBucketCopyPasses * bucket * eb_);
     const std::string label = "grads " + params_[size_t(bucket_params.front())].name +
                               (bucket_params.size() > 1 ? " .. " + params_[size_t(bucket_params.back())].name : "");
@@ -180,7 +181,8 @@ class Coordinator {
         }
   }
 
-  const Experiment& e_;
+  const TrainingSpec& training_;
+  int gpus_;
   const CostModel& cost_;
   const std::vector<Param>& params_;
   const std::vector<Module>& modules_;
@@ -194,7 +196,7 @@ class Coordinator {
 void deepspeed_micro_batch(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index,
                            Zero3Program& p)
 {
-  Coordinator(e, cost, m.params, m.modules, p).micro_batch(m.events, index);
+  Coordinator(e.training, e.gpus(), cost, m.params, m.modules, p).micro_batch(m.events, index);
 }
 
 } // namespace gsim

@@ -1,6 +1,11 @@
+// The failure simulation's actors (sim/engine/failure_sim.hpp describes the model): the trainers that
+// simulate each recovery event by event and the injector that delivers the failures. The closed-arithmetic
+// bookkeeping between failures is sim/engine/failure_ledger.cpp, the platform sim/engine/failure_net.cpp.
 #include "sim/engine/failure_sim.hpp"
 
 #include "models/units.hpp"
+#include "sim/engine/failure_ledger.hpp"
+#include "sim/engine/failure_net.hpp"
 #include "sim/engine/platform.hpp" // configure_network_model
 
 #include <simgrid/s4u.hpp>
@@ -17,72 +22,7 @@ namespace gsim {
 
 namespace {
 
-// Hosts only source and sink bytes; SimGrid needs a positive speed.
-constexpr double kUnusedHostSpeed = 1.0;
-
-// One system's copy of the platform.
-struct Net {
-  std::vector<sg4::Host*> cpu; // CPU memory of instance i
-  std::vector<sg4::Host*> gpu; // the GPUs of instance i
-  sg4::Host* storage = nullptr;
-};
-
-// The links of one system, created in the root zone before any child zone exists (SimGrid 3.32 checks a
-// new link's name against every zone of the tree: quadratic otherwise, sim/engine/platform.cpp).
-struct NetLinks {
-  sg4::Link* storage = nullptr;
-  std::vector<sg4::SplitDuplexLink*> nic;
-  std::vector<sg4::Link*> pcie;
-};
-
-NetLinks create_links(sg4::NetZone* root, const std::string& prefix, const FailureSimSetup& s)
-{
-  NetLinks l;
-  l.storage = root->create_link(prefix + "storage", s.econ.storage_Bps)->seal();
-  for (int i = 0; i < s.econ.instances; i++) {
-    const std::string id = prefix + "i" + std::to_string(i);
-    auto* nic            = root->create_split_duplex_link(id + "-nic", s.econ.instance_Bps);
-    nic->set_latency(s.nic_latency_s)->seal();
-    l.nic.push_back(nic);
-    l.pcie.push_back(root->create_link(id + "-pcie", s.econ.local_restore_Bps)->set_latency(s.pcie_latency_s)->seal());
-  }
-  return l;
-}
-
-// A star zone per system (routes through the non-blocking spine are each end's link: O(1) to resolve),
-// holding a full zone per instance (CPU and GPU hosts, the PCIe link between them; the GPU host is the
-// gateway, so network traffic lands in GPU memory) and one for the storage.
-Net build_net(sg4::NetZone* root, const std::string& prefix, const NetLinks& l, const FailureSimSetup& s)
-{
-  using Dir = sg4::LinkInRoute::Direction;
-  Net net;
-  auto* sys = sg4::create_star_zone(prefix + "spine");
-  sys->set_parent(root);
-  for (int i = 0; i < s.econ.instances; i++) {
-    auto* zone = sg4::create_full_zone(prefix + "i" + std::to_string(i));
-    zone->set_parent(sys);
-    const std::string id = prefix + "i" + std::to_string(i);
-    sg4::Host* gpu       = zone->create_host(id + "-gpu", kUnusedHostSpeed)->seal();
-    sg4::Host* cpu       = zone->create_host(id + "-cpu", kUnusedHostSpeed)->seal();
-    zone->add_route(cpu->get_netpoint(), gpu->get_netpoint(), nullptr, nullptr, {sg4::LinkInRoute(l.pcie[size_t(i)])},
-                    true);
-    zone->seal();
-    sys->add_route(zone->get_netpoint(), nullptr, gpu->get_netpoint(), nullptr,
-                   {sg4::LinkInRoute(l.nic[size_t(i)], Dir::UP)}, false);
-    sys->add_route(nullptr, zone->get_netpoint(), nullptr, gpu->get_netpoint(),
-                   {sg4::LinkInRoute(l.nic[size_t(i)], Dir::DOWN)}, false);
-    net.cpu.push_back(cpu);
-    net.gpu.push_back(gpu);
-  }
-  auto* store = sg4::create_full_zone(prefix + "storage");
-  store->set_parent(sys);
-  net.storage = store->create_host(prefix + "storage", kUnusedHostSpeed)->seal();
-  store->seal();
-  sys->add_route(store->get_netpoint(), nullptr, net.storage->get_netpoint(), nullptr, {sg4::LinkInRoute(l.storage)},
-                 true);
-  sys->seal();
-  return net;
-}
+using namespace failure_sim_detail;
 
 // Waits for every transfer; returns when the last one has finished.
 void wait_all(std::vector<sg4::CommPtr>& comms)
@@ -91,147 +31,6 @@ void wait_all(std::vector<sg4::CommPtr>& comms)
 }
 
 enum class Woke { done, failure, horizon };
-
-// The checkpoint cadence of one system in steady state (models/failure_economics.hpp for the why).
-struct Cadence {
-  double period_s     = 0; // wall time of one cycle: training then (storage systems) the blocking torch.save()
-  double training_s   = 0; // training within a cycle
-  double cpu_ckpt_s   = 0; // GEMINI: snapshot to a complete checkpoint in CPU memory
-  double storage_s    = 0; // wall time between storage snapshots (the cycle, or GEMINI's storage interval)
-  double upload_s     = 0; // snapshot (end of serialisation) to a complete checkpoint in storage
-  bool cpu_checkpoint = false;
-};
-
-// Systems whose recovery is the same event for event share one trainer and one copy of the platform:
-// only GEMINI recovers from CPU memory; every other system's recovery (detection, replacement, the
-// retrieval from storage, warm-up) does not depend on its cadence, so their transfers would be copies of
-// each other on disjoint links, finishing at the same instants. Simulating them once keeps every time
-// bit for bit and saves the copies' flows (each detached SimGrid 3.32 flow costs a scan of every flow in
-// flight when it ends).
-bool recovers_from_cpu(System s)
-{
-  return s == System::gemini;
-}
-
-struct Target {
-  double work    = 0; // progress restored
-  double lost_s  = 0; // wall time of training redone
-  long iteration = 0; // iterations restored (GEMINI's CPU checkpoints)
-};
-
-// One system's training progress and checkpoints between failures, in closed arithmetic.
-class Ledger {
- public:
-  Ledger(System sys, const FailureSimSetup& setup, const FailureSimOptions& opt, double upload_s, SystemOutcome* out)
-      : sys_(sys), opt_(opt), out_(out)
-  {
-    const auto& in          = setup.econ;
-    const SystemEconomics e = system_economics(sys, in);
-    if (recovers_from_cpu(sys)) {
-      c_.period_s       = in.iteration_s;
-      c_.training_s     = in.iteration_s;
-      c_.cpu_ckpt_s     = e.checkpoint_s;
-      c_.storage_s      = in.gemini_storage_interval_s;
-      c_.cpu_checkpoint = true;
-    } else {
-      c_.period_s   = e.period_s;
-      c_.training_s = e.period_s - e.blocking_s;
-      c_.storage_s  = e.period_s;
-    }
-    c_.upload_s               = upload_s;
-    out_->system              = sys;
-    out_->horizon_s           = opt.horizon_s;
-    out_->productive_fraction = c_.training_s / c_.period_s;
-  }
-
-  SystemOutcome& out() { return *out_; }
-
-  // Training progress at time t of the current stretch (started at resume_ from progress base_).
-  double work_at(double t) const
-  {
-    const double elapsed = std::max(0.0, t - resume_);
-    const double cycles  = std::floor(elapsed / c_.period_s);
-    return base_ + cycles * c_.training_s + std::min(c_.training_s, elapsed - cycles * c_.period_s);
-  }
-
-  void record(const std::string& phase, double start, double duration)
-  {
-    if (opt_.record_phases)
-      out_->phases.push_back({sys_, out_->episodes, phase, start, duration});
-  }
-
-  // The iterations and checkpoints before a failure at t, for the timeline.
-  void record_training(double t)
-  {
-    if (not opt_.record_phases)
-      return;
-    const long current = long(std::floor((t - resume_) / c_.period_s)); // 0-based, in progress at t
-    for (long j = std::max(0L, current - opt_.recorded_iterations + 1); j <= current; j++) {
-      const double start = resume_ + double(j) * c_.period_s;
-      record("iteration_" + std::to_string(iteration0_ + j + 1), start, std::min(c_.period_s, t - start));
-      if (c_.cpu_checkpoint && j >= 1) { // the checkpoint of iteration j runs during iteration j + 1
-        const double ck = resume_ + double(j) * c_.period_s;
-        const bool done = ck + c_.cpu_ckpt_s <= t;
-        record("checkpoint_" + std::to_string(iteration0_ + j) + (done ? "" : "_incomplete"), ck,
-               std::min(c_.cpu_ckpt_s, t - ck));
-      }
-    }
-  }
-
-  // The last complete checkpoint in CPU memory (GEMINI) at time t: iteration j's checkpoint (snapshot at
-  // its end) is complete t_ckpt later; one still in flight does not count. j = 0: the restored state.
-  Target cpu_target(double t) const
-  {
-    if (not c_.cpu_checkpoint)
-      return {};
-    const long j = std::max(0L, long(std::floor((t - resume_ - c_.cpu_ckpt_s) / c_.period_s)));
-    return {base_ + double(j) * c_.training_s, t - (resume_ + double(j) * c_.period_s), iteration0_ + j};
-  }
-
-  // The last complete checkpoint in remote storage at time t; updates the durable one.
-  Target storage_target(double t)
-  {
-    const long q = long(std::floor((t - resume_ - c_.upload_s) / c_.storage_s));
-    if (q >= 1) {
-      const double snap = resume_ + double(q) * c_.storage_s; // serialised and uploading from here
-      stored_work_      = sys_ == System::gemini ? work_at(snap) : base_ + double(q) * c_.training_s;
-      return {stored_work_, t - snap, 0};
-    }
-    // Nothing new in storage this stretch: back past its start, to the durable checkpoint.
-    return {stored_work_, (t - resume_) + (base_ - stored_work_) / out_->productive_fraction, 0};
-  }
-
-  // The episode that began at t ended at `now`, restoring `target` (from CPU memory or storage).
-  void resumed(double t, double now, const Target& target, bool from_cpu, double retrieval_s)
-  {
-    out_->episodes++;
-    (from_cpu ? out_->recoveries_from_cpu_memory : out_->recoveries_from_storage)++;
-    out_->lost_progress_s += target.lost_s;
-    out_->retrieval_s += retrieval_s;
-    out_->recovery_s += now - t;
-    iteration0_ = from_cpu ? target.iteration : 0;
-    record("resume_at_iteration_" + std::to_string(iteration0_ + 1), now, 0);
-    resume_ = now;
-    base_   = target.work;
-  }
-
-  // The horizon came during a recovery: the progress kept is the checkpoint being restored.
-  void finish(const Target& target)
-  {
-    out_->useful_s = target.work;
-    out_->lost_progress_s += target.lost_s;
-  }
-
- private:
-  System sys_;
-  const FailureSimOptions& opt_;
-  SystemOutcome* out_;
-  Cadence c_;
-  double resume_      = 0; // wall time the current stretch of training began
-  double base_        = 0; // progress restored at resume_
-  double stored_work_ = 0; // progress of the latest durable checkpoint in storage (0: the job's start)
-  long iteration0_    = 0; // GEMINI: iterations restored at resume_ (timeline numbering)
-};
 
 // The recovery of one or more systems that recover alike (recovers_from_cpu), on one copy of the platform.
 class Trainer {
@@ -447,6 +246,52 @@ class Trainer {
   bool any_hardware_ = false;
 };
 
+// One copy of the platform per group of systems that recover alike (recovers_from_cpu), named after
+// the group's first system; groups in the order of their first system in `systems` (indices into it).
+std::vector<std::vector<size_t>> recovery_groups(const std::vector<System>& systems)
+{
+  std::vector<std::vector<size_t>> groups;
+  for (size_t k = 0; k < systems.size(); k++) {
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const std::vector<size_t>& m) {
+      return recovers_from_cpu(systems[m[0]]) == recovers_from_cpu(systems[k]);
+    });
+    if (g == groups.end())
+      groups.push_back({k});
+    else
+      g->push_back(k);
+  }
+  return groups;
+}
+
+// The groups' copies of the platform: every copy's links first, then the zones (failure_net.hpp says why).
+std::vector<Net> build_copies(sg4::NetZone* root, const std::vector<std::vector<size_t>>& groups,
+                              const std::vector<System>& systems, const FailureSimSetup& setup)
+{
+  std::vector<NetLinks> links;
+  for (const auto& g : groups)
+    links.push_back(create_links(root, to_string(systems[g[0]]) + "/", setup));
+  std::vector<Net> nets;
+  for (size_t k = 0; k < groups.size(); k++)
+    nets.push_back(build_net(root, to_string(systems[groups[k][0]]) + "/", links[k], setup));
+  return nets;
+}
+
+// Steady state, simulated once: all instances write their shard to storage at once. The seconds it took.
+double simulate_upload(sg4::Engine& engine, sg4::Host* control, const Net& net, const FailureSimSetup& setup)
+{
+  const double t0 = sg4::Engine::get_clock();
+  double upload_s = 0;
+  sg4::Actor::create("upload-probe", control, [&] {
+    std::vector<sg4::CommPtr> comms;
+    for (size_t i = 0; i < net.cpu.size(); i++)
+      comms.push_back(sg4::Comm::sendto_async(net.cpu[i], net.storage, uint64_t(setup.econ.per_instance_bytes())));
+    wait_all(comms);
+    upload_s = sg4::Engine::get_clock() - t0;
+  });
+  engine.run();
+  return upload_s;
+}
+
 } // namespace
 
 FailureSimSetup failure_sim_setup(const Experiment& e, double iteration_s)
@@ -481,42 +326,15 @@ FailureSimResult simulate_failures(const FailureSimSetup& setup, const std::vect
   // The network model survives the previous Engine and cannot change once a platform existed.
   if (simgrid::config::get_value<std::string>("network/model") != "CM02")
     configure_network_model();
-  auto* root = sg4::create_star_zone("failure-sim"); // the copies' zones, never routed between
-  // One copy of the platform per group of systems that recover alike (recovers_from_cpu), named after
-  // the group's first system; groups in the order of their first system in opt.systems.
-  std::vector<std::vector<size_t>> groups; // indices into opt.systems
-  for (size_t k = 0; k < opt.systems.size(); k++) {
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const std::vector<size_t>& m) {
-      return recovers_from_cpu(opt.systems[m[0]]) == recovers_from_cpu(opt.systems[k]);
-    });
-    if (g == groups.end())
-      groups.push_back({k});
-    else
-      g->push_back(k);
-  }
-  std::vector<NetLinks> links;
-  for (const auto& g : groups)
-    links.push_back(create_links(root, to_string(opt.systems[g[0]]) + "/", setup));
-  std::vector<Net> nets;
-  for (size_t k = 0; k < groups.size(); k++)
-    nets.push_back(build_net(root, to_string(opt.systems[groups[k][0]]) + "/", links[k], setup));
+  auto* root                  = sg4::create_star_zone("failure-sim"); // the copies' zones, never routed between
+  const auto groups           = recovery_groups(opt.systems);
+  const std::vector<Net> nets = build_copies(root, groups, opt.systems, setup);
   root->seal();
-  sg4::Host* control = nets[0].cpu[0]; // every control actor lives here (mailbox messages carry no bytes)
-
-  // Steady state, simulated once: all instances write their shard to storage at once.
-  double t0 = sg4::Engine::get_clock();
-  sg4::Actor::create("upload-probe", control, [&] {
-    std::vector<sg4::CommPtr> comms;
-    for (size_t i = 0; i < nets[0].cpu.size(); i++)
-      comms.push_back(
-          sg4::Comm::sendto_async(nets[0].cpu[i], nets[0].storage, uint64_t(setup.econ.per_instance_bytes())));
-    wait_all(comms);
-    result.storage_upload_s = sg4::Engine::get_clock() - t0;
-  });
-  engine.run();
+  sg4::Host* control      = nets[0].cpu[0]; // every control actor lives here (mailbox messages carry no bytes)
+  result.storage_upload_s = simulate_upload(engine, control, nets[0], setup);
 
   // The run itself; the clock goes on, so every time is measured from t0.
-  t0 = sg4::Engine::get_clock();
+  const double t0 = sg4::Engine::get_clock();
   result.systems.resize(opt.systems.size());
   std::vector<sg4::Mailbox*> boxes;
   std::vector<std::unique_ptr<Trainer>> trainers;

@@ -97,12 +97,12 @@ int iterations_fitting_alone(const IdleProfile& prof, int warmup, double thresho
 // The checkpoint traffic the replay carried (sim/engine/checkpoint_traffic.hpp): the plan it made over its own
 // profiled iterations, then what the checkpointed iterations measured. The replay's last checkpointed
 // iteration is the steady state (every iteration runs the same program and the same plan).
-void report_simulated(const Experiment& e, const CheckpointReplay& c, RunResult& r)
+void report_simulated(const CheckpointSpec& ck, const CheckpointReplay& c, RunResult& r)
 {
   // The simulation stage reports iteration_time_s (this checkpointed iteration) and simulation_note.
   const auto& sc = c.schedule;
   report(r, "sim_", "simulated", sc.profile, sc.plan, sc.memory);
-  r.section("Checkpoint traffic in the simulation (" + to_string(e.checkpoint.scheme) + ")");
+  r.section("Checkpoint traffic in the simulation (" + to_string(ck.scheme) + ")");
   const std::string status = checkpoint_status(c);
   r.set("checkpoint_status", status, "status", status);
   r.set("checkpoint_profile_iterations", c.profile_iterations, "profiled iterations (no checkpoint)",
@@ -110,7 +110,7 @@ void report_simulated(const Experiment& e, const CheckpointReplay& c, RunResult&
   r.set("iteration_time_no_ckpt_s", c.profile_iteration_time_s, "iteration time without checkpoint",
         fmt("%.3f s", c.profile_iteration_time_s));
   r.set("network_idle_time_no_ckpt_s", c.profile_idle_time_s, "network idle without checkpoint",
-        fmt("%.3f s", c.profile_idle_time_s) + " (spans > " + fmt_ms(e.checkpoint.span_threshold_s) + ")");
+        fmt("%.3f s", c.profile_idle_time_s) + " (spans > " + fmt_ms(ck.span_threshold_s) + ")");
   if (c.iterations.empty()) {
     r.set("checkpoint_time_s", nullptr, "checkpoint time", "none: " + status);
     r.set("simulated_checkpoints_per_hour", 0.0, "checkpoints to CPU memory per hour", "0 (" + status + ")");
@@ -206,7 +206,7 @@ void checkpoint_plan_stage(RunContext& ctx)
           std::to_string(alone) + " of " + std::to_string(red.iterations_used) + " (no minimum over iterations)");
   }
   if (has_simulated)
-    report_simulated(e, ctx.simulated->replay.checkpoint, r);
+    report_simulated(ck, ctx.simulated->replay.checkpoint, r);
 }
 
 } // namespace gsim
