@@ -59,8 +59,8 @@ std::string Interference::describe() const
   std::string t = file + ": ";
   if (gemm)
     t += gemm->series + " (" + gemm->setup + "; median of " + std::to_string(gemm->repetitions) +
-         "): compute kernels " + ratio(gemm->other) + " while a collective or checkpoint send is in flight, it " +
-         ratio(gemm->comm) + " while kernels run";
+         "): compute kernels " + ratio(gemm->other) + " while a collective or checkpoint send is in flight, that " +
+         "collective or send " + ratio(gemm->comm) + " while kernels run";
   else
     t += "no interference_gemm series: compute and communication do not slow each other";
   if (d2h)

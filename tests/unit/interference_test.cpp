@@ -53,6 +53,14 @@ TEST(InterferenceModel, AbsentWithoutInterferenceSeries)
   EXPECT_FALSE(interference_model(fixture()));
 }
 
+// Every bit of a double: hexadecimal floating point, read back by sscanf's %la.
+std::string exact(double v)
+{
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", v);
+  return buf;
+}
+
 // A compute step of `compute_s` from t = 0 and NCCL work of `comm_s` from `comm_at`, on one GPU of speed 1e15
 // (a GPU's order of magnitude). Returns "compute_end comm_end".
 std::string overlap(const std::optional<Interference>& m, double compute_s, double comm_s, double comm_at)
@@ -74,14 +82,14 @@ std::string overlap(const std::optional<Interference>& m, double compute_s, doub
       ends[1] = sg4::Engine::get_clock();
     });
     engine.run();
-    return fmt("%.12f %.12f", ends[0], ends[1]);
+    return exact(ends[0]) + " " + exact(ends[1]);
   });
 }
 
 std::pair<double, double> ends_of(const std::string& text)
 {
   double a = -1, b = -1;
-  EXPECT_EQ(std::sscanf(text.c_str(), "%lf %lf", &a, &b), 2) << text;
+  EXPECT_EQ(std::sscanf(text.c_str(), "%la %la", &a, &b), 2) << text;
   return {a, b};
 }
 
@@ -116,7 +124,7 @@ TEST(GpuContention, NoOverlapOrNoMeasurementChangesNothing)
   EXPECT_NEAR(c1, 1.0, 1e-9);
   EXPECT_NEAR(n1, 1.5, 1e-9);
   // Without measurements they are the timed waits they always were: exactly, bit for bit.
-  EXPECT_EQ(overlap(std::nullopt, 1.0, 0.5, 0.0), fmt("%.12f %.12f", 1.0, 0.5));
+  EXPECT_EQ(overlap(std::nullopt, 1.0, 0.5, 0.0), exact(1.0) + " " + exact(0.5));
 }
 
 // The fixture calibration plus the shipped interference measurement, in a temporary directory.
