@@ -1,6 +1,7 @@
 // Interference between the compute stream and NCCL work (models/interference.hpp) and how the replay prices
 // it (sim/engine/gpu_contention.hpp): the measured medians are read, two activities that overlap stretch by
 // the measured ratios on the overlapping part only, nothing changes without overlap or without measurements.
+#include "models/config_error.hpp"
 #include "models/interference.hpp"
 #include "sim/engine/gpu_contention.hpp"
 #include "sim/engine/zero3_replay.hpp"
@@ -137,6 +138,28 @@ std::string fixture_with_interference()
   fs::copy_file(kSourceDir + "/traces/calibration/h200/interference.json", dir / "interference.json",
                 fs::copy_options::overwrite_existing);
   return dir.string();
+}
+
+TEST(InterferenceModel, ANegativeSlowdownIsAConfigErrorNamingTheFileAndSeries)
+{
+  const auto dir = fixture_with_interference();
+  {
+    std::ifstream in(dir + "/interference.json");
+    auto j = nlohmann::json::parse(in);
+    for (auto& b : j["benchmarks"])
+      if (b.contains("slowdown_other"))
+        b["slowdown_other"] = -1.0;
+    std::ofstream(dir + "/interference.json") << j.dump(1);
+  }
+  try {
+    interference_model(Calibration::load(dir));
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(e.file().find("interference.json"), std::string::npos) << e.what();
+    EXPECT_NE(e.key().find("interference_"), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("slowdown_other"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
 }
 
 // {iteration time, kernels' stretch, collectives' stretch, priced?, kernel time alone} of one replayed iteration of
