@@ -162,9 +162,15 @@ void CheckpointTraffic::begin_iteration(int it)
 void CheckpointTraffic::transfer(Leg leg, int replica, int64_t bytes) const
 {
   const auto& in = out_->schedule.inputs;
+  // A send is an NCCL kernel beside the compute stream's (sim/engine/gpu_contention.hpp); the GPU->CPU copies
+  // are DMA, with no interference measured against kernels.
+  const bool shares_gpu = leg == Leg::send && contention_ != nullptr && contention_->active();
   if (mode_ == CollectiveMode::analytic) { // the plan's own cost model
-    sg4::this_actor::sleep_for(leg == Leg::send ? in.alpha_s + double(bytes) / in.bandwidth_Bps
-                                                : in.copy_latency_s + double(bytes) / in.copy_Bps);
+    if (shares_gpu)
+      contention_->comm(in.alpha_s + double(bytes) / in.bandwidth_Bps);
+    else
+      sg4::this_actor::sleep_for(leg == Leg::send ? in.alpha_s + double(bytes) / in.bandwidth_Bps
+                                                  : in.copy_latency_s + double(bytes) / in.copy_Bps);
     return;
   }
   // Every rank moves its chunk at once (the ranks run in lockstep): a send goes to the rank's peer, a copy
@@ -178,7 +184,10 @@ void CheckpointTraffic::transfer(Leg leg, int replica, int64_t bytes) const
     sg4::Host* dst = leg == Leg::send ? platform_.gpu(q) : platform_.cpu(q / g_count);
     flows.push_back(sg4::Comm::sendto_async(platform_.gpu(leg == Leg::send ? r : q), dst, uint64_t(bytes)));
   }
-  sg4::Comm::wait_all(flows);
+  if (shares_gpu)
+    contention_->comm_flows([&flows] { sg4::Comm::wait_all(flows); });
+  else
+    sg4::Comm::wait_all(flows);
 }
 
 void CheckpointTraffic::after_op(int it, int op)

@@ -24,6 +24,7 @@
 // so only their timing consequences (stalled collectives, delayed update) appear.
 #include "models/checkpoint_partition.hpp"
 #include "models/idle_profile.hpp"
+#include "sim/engine/gpu_contention.hpp"
 #include "sim/engine/platform.hpp"
 
 #include <string>
@@ -126,6 +127,8 @@ class CheckpointTraffic {
  public:
   /** `platform` carries the flows (flow mode); `placement` names each GPU's peers. */
   CheckpointTraffic(const Platform& platform, CollectiveMode mode, PlacementKind placement, CheckpointReplay* out);
+  /** The GPU sharing the chunk sends (NCCL point-to-point kernels) take part in; none: timed waits. */
+  void set_contention(const GpuContention* c) { contention_ = c; }
   /** Installs the schedule (made at the end of profiling) and starts the copy actors when it runs. */
   void start(const CheckpointSchedule& schedule, int first_iteration);
   /** Whether iteration `it` carries a checkpoint. */
@@ -162,7 +165,8 @@ class CheckpointTraffic {
   CollectiveMode mode_;
   PlacementKind placement_;
   CheckpointReplay* out_;
-  int first_ = 0;
+  const GpuContention* contention_ = nullptr;
+  int first_                       = 0;
   std::vector<std::vector<size_t>> spans_after_; // per op + 1: plan spans to run after it
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr changed_;

@@ -3,6 +3,7 @@
 #include "models/framework_schedule.hpp"
 #include "models/zero3_memory.hpp"
 #include "sim/engine/collectives.hpp"
+#include "sim/engine/gpu_contention.hpp"
 #include "sim/engine/iteration_stats.hpp"
 #include "sim/engine/platform.hpp"
 
@@ -23,6 +24,7 @@ struct Streams {
   const Zero3Program* program        = nullptr;
   const FrameworkSchedule* schedule  = nullptr;
   const RingCollectives* collectives = nullptr;
+  const GpuContention* contention    = nullptr;
   int iterations                     = 0;
   sg4::MutexPtr mutex                = sg4::Mutex::create();
   sg4::ConditionVariablePtr issued   = sg4::ConditionVariable::create();
@@ -63,7 +65,7 @@ void compute_stream(Streams* s)
     if (seconds <= 0)
       return;
     const double start = sg4::Engine::get_clock();
-    sg4::this_actor::sleep_for(seconds);
+    s->contention->compute(seconds);
     s->out->computes.push_back({it, step, start, sg4::Engine::get_clock()});
   };
   for (int it = 0; it < s->iterations; it++) {
@@ -113,6 +115,17 @@ void compute_stream(Streams* s)
   s->issued->notify_all();
 }
 
+// One collective on the communication stream, sharing the GPU with the kernels when interference is priced.
+void run_collective(const Streams& s, CollOp op, double bytes)
+{
+  if (not s.contention->active())
+    s.collectives->run(op, bytes);
+  else if (s.collectives->mode() == CollectiveMode::analytic)
+    s.contention->comm(s.collectives->analytic_time_s(op, bytes));
+  else
+    s.contention->comm_flows([&s, op, bytes] { s.collectives->run(op, bytes); });
+}
+
 // The communication stream: one collective at a time, in issue order (NCCL serialises the kernels of
 // one communicator, and ZeRO-3's all-gathers and reduce-scatters share the data-parallel one).
 void comm_stream(Streams* s)
@@ -135,10 +148,10 @@ void comm_stream(Streams* s)
     const CommOp& op = s->program->comms[size_t(rec.op)];
     rec.start        = sg4::Engine::get_clock();
     if (op.op == CollOp::all_reduce) { // NCCL's ring all-reduce: a reduce-scatter phase, then an all-gather phase
-      s->collectives->run(CollOp::reduce_scatter, op.bytes);
-      s->collectives->run(CollOp::all_gather, op.bytes);
+      run_collective(*s, CollOp::reduce_scatter, op.bytes);
+      run_collective(*s, CollOp::all_gather, op.bytes);
     } else
-      s->collectives->run(op.op, op.bytes);
+      run_collective(*s, op.op, op.bytes);
     rec.end = sg4::Engine::get_clock();
     {
       const std::unique_lock lock(*s->mutex);
@@ -148,6 +161,29 @@ void comm_stream(Streams* s)
     if (s->checkpoint) // chunks planned into the span this collective opens
       s->checkpoint->after_op(it, op_idx);
   }
+}
+
+// What interference added to each iteration: every record's time beyond its work alone.
+InterferenceReplay interference_added(const ReplayResult& out, const RingCollectives& coll, int iterations,
+                                      const Interference& m)
+{
+  InterferenceReplay r{m.describe(), std::vector<double>(size_t(iterations)), std::vector<double>(size_t(iterations))};
+  const Zero3Program& p = out.program;
+  for (const auto& c : out.computes)
+    r.compute_stretch_s[size_t(c.iteration)] +=
+        (c.end - c.start) - (c.step < 0 ? p.optimizer_s : p.steps[size_t(c.step)].seconds);
+  if (coll.mode() != CollectiveMode::analytic) {
+    r.pricing += "; flow mode: the collectives hold their GPU share, their own slowdown is not applied";
+    return r;
+  }
+  for (const auto& c : out.comms) {
+    const CommOp& op   = p.comms[size_t(c.op)];
+    const double alone = op.op == CollOp::all_reduce ? coll.analytic_time_s(CollOp::reduce_scatter, op.bytes) +
+                                                           coll.analytic_time_s(CollOp::all_gather, op.bytes)
+                                                     : coll.analytic_time_s(op.op, op.bytes);
+    r.comm_stretch_s[size_t(c.iteration)] += (c.end - c.start) - alone;
+  }
+  return r;
 }
 
 } // namespace
@@ -192,11 +228,15 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
   const int profiled       = checkpointing ? e.checkpoint.profile_iterations : 0;
   const int iterations     = profiled + e.run.iterations;
   CheckpointTraffic traffic(platform, e.run.collectives, e.checkpoint.placement, &out.checkpoint);
+  const std::optional<Interference> interference = interference_model(cost.calibration());
+  const GpuContention contention(interference, platform.gpu(0)); // the GPU the actors replay
+  traffic.set_contention(&contention);
 
   Streams s;
   s.program           = &out.program;
   s.schedule          = &framework_schedule(e.training.framework);
   s.collectives       = &collectives;
+  s.contention        = &contention;
   s.iterations        = iterations;
   s.out               = &out;
   const size_t n_comm = out.program.comms.size() * size_t(iterations);
@@ -233,6 +273,11 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
   engine.run();
   if (out.iterations.size() != size_t(iterations) || not s.finished)
     throw std::logic_error("replay_zero3: the simulation ended before the last iteration (deadlock)");
+  if (contention.active())
+    out.interference = interference_added(out, collectives, iterations, *interference);
+  else
+    out.interference.pricing =
+        interference ? interference->describe() : "none: the calibration has no interference_* series";
   if (checkpointing) {
     traffic.summarize();
     // Fig 8's bars: the idle time the profile saw, and what is left of it once the chunks ran.

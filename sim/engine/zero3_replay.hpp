@@ -4,8 +4,9 @@
 // all of them), so one compute actor and one communication actor drive all ranks together: each
 // collective moves every rank's bytes over every rank's links (flow mode) and completes when the last
 // rank's share has arrived, and the compute stream of every rank waits for it. Compute kernels are
-// timed waits whose lengths come from the calibration (models/zero3_schedule.cpp); nothing else competes
-// for a GPU's SMs, so no SimGrid execution is needed for them.
+// timed waits whose lengths come from the calibration (models/zero3_schedule.cpp). When the calibration
+// measured interference (models/interference.hpp), kernels and NCCL work are SimGrid executions sharing the
+// GPU instead, so that each slows the other while they overlap (sim/engine/gpu_contention.hpp).
 //
 // With a checkpoint scheme other than none, the replay first runs checkpoint.profile_iterations
 // iterations without checkpoints, plans the partition over their idle spans, then runs e.run.iterations
@@ -15,6 +16,7 @@
 #include "models/zero3_schedule.hpp"
 #include "sim/engine/checkpoint_traffic.hpp"
 
+#include <string>
 #include <vector>
 
 namespace gsim {
@@ -39,6 +41,13 @@ struct IterationRecord {
   double end   = 0; // the optimizer step is done
 };
 
+/** What interference added: per replayed iteration, time beyond what the same work takes alone. */
+struct InterferenceReplay {
+  std::string pricing;                   // the calibration file and series applied, or "none: ..."
+  std::vector<double> compute_stretch_s; // compute-stream kernels (and the optimizer step)
+  std::vector<double> comm_stretch_s;    // the training collectives (analytic mode; 0 in the flow mode)
+};
+
 struct ReplayResult {
   Zero3Program program;
   PlatformSpec spec;
@@ -46,6 +55,7 @@ struct ReplayResult {
   std::vector<ComputeRecord> computes;     // in start order, zero-length kernels left out
   std::vector<IterationRecord> iterations; // profiled iterations first, then the checkpointed ones
   CheckpointReplay checkpoint;             // the checkpoint traffic (empty schedule when scheme is none)
+  InterferenceReplay interference;
 };
 
 /** Simulates e.run.iterations iterations of `e`. Creates the process's one SimGrid Engine: call once. */

@@ -122,6 +122,13 @@ void simulation_stage(RunContext& ctx)
         : hooks      ? std::string("not modelled (the calibration has no host/zero3_hooks.json)")
                      : "not modelled for " + to_string(t.framework) + " (no per-hook host work calibrated)");
   r.set("host_pricing", host && hooks ? host->source : std::string("none"));
+  const InterferenceReplay& inf = rep.interference; // sim/engine/gpu_contention.hpp
+  r.set("interference_pricing", inf.pricing);
+  if (not inf.compute_stretch_s.empty()) { // the reported iteration's: the checkpointed one when checkpointing
+    const double k = inf.compute_stretch_s.back(), c = inf.comm_stretch_s.back();
+    r.set("interference_added_s", {{"kernels", k}, {"collectives", c}}, "interference (time beyond alone)",
+          fmt("kernels +%.1f ms", k * 1e3) + fmt(", collectives +%.1f ms per iteration", c * 1e3));
+  }
 
   r.add_file("iterations.csv", iterations_csv(its));
   r.add_file("comm_gap.txt", comm_gap_text(its));
