@@ -166,8 +166,8 @@ void CheckpointTraffic::transfer(Leg leg, int replica, int64_t bytes) const
   // are DMA, with no interference measured against kernels.
   const bool shares_gpu = leg == Leg::send && contention_ != nullptr && contention_->active();
   if (mode_ == CollectiveMode::analytic) { // the plan's own cost model
-    if (shares_gpu)
-      contention_->comm(in.alpha_s + double(bytes) / in.bandwidth_Bps);
+    if (shares_gpu) // a send to a peer instance: the network sets its time (sim/engine/gpu_contention.hpp)
+      contention_->comm_network_bound(in.alpha_s + double(bytes) / in.bandwidth_Bps);
     else
       sg4::this_actor::sleep_for(leg == Leg::send ? in.alpha_s + double(bytes) / in.bandwidth_Bps
                                                   : in.copy_latency_s + double(bytes) / in.copy_Bps);

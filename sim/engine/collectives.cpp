@@ -24,6 +24,7 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
 
   // Load of every link direction, in channel-edge shares, and its capacity: the analytic bottleneck.
   std::map<std::pair<std::string, bool>, std::pair<int, double>> load; // (name, up) -> (shares, bandwidth)
+  std::map<std::pair<std::string, bool>, LinkKind> kind;
   for (const auto& e : edges_) {
     const Route r        = gpu_route(spec_, e.src, e.dst);
     max_route_latency_s_ = std::max(max_route_latency_s_, route_latency_s(spec_, r));
@@ -31,10 +32,14 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
       auto& slot = load[{link_name(l), is_split_duplex(l.kind) ? l.up : true}];
       slot.first += e.channels;
       slot.second = link_params(spec_, l).bandwidth_Bps;
+      kind[{link_name(l), is_split_duplex(l.kind) ? l.up : true}] = l.kind;
     }
   }
   for (const auto& [link, shares_bw] : load)
-    bottleneck_s_per_byte_ = std::max(bottleneck_s_per_byte_, shares_bw.first / shares_bw.second);
+    if (shares_bw.first / shares_bw.second > bottleneck_s_per_byte_) {
+      bottleneck_s_per_byte_ = shares_bw.first / shares_bw.second;
+      bottleneck_kind_       = kind.at(link);
+    }
 }
 
 double RingCollectives::edge_bytes(CollOp op, double bytes) const

@@ -39,6 +39,8 @@ class RingCollectives {
   CollectiveMode mode() const { return mode_; }
   /** Seconds per byte of one channel edge's share on the most loaded link (the ring's bottleneck). */
   double bottleneck_s_per_byte() const { return bottleneck_s_per_byte_; }
+  /** Whether NVLink is the ring's bottleneck (all of it inside instances), not PCIe or a NIC. */
+  bool nvlink_bound() const { return bottleneck_kind_ == LinkKind::nvlink; }
 
  private:
   struct Edge {
@@ -56,6 +58,7 @@ class RingCollectives {
   Rings rings_;
   std::vector<Edge> edges_;
   double bottleneck_s_per_byte_ = 0;
+  LinkKind bottleneck_kind_     = LinkKind::nvlink;
   double max_route_latency_s_   = 0;
 };
 

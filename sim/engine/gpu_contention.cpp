@@ -37,6 +37,14 @@ void GpuContention::comm(double seconds) const
   run(seconds, comm_priority_);
 }
 
+void GpuContention::comm_network_bound(double seconds) const
+{
+  comm_flows([seconds] {
+    if (seconds > 0)
+      sg4::this_actor::sleep_for(seconds);
+  });
+}
+
 void GpuContention::comm_flows(const std::function<void()>& flows) const
 {
   if (not active()) {

@@ -10,10 +10,12 @@
 // the part of it that overlaps kernels.
 // Approximations, stated: the whole compute step is priced as the measured GEMM (its attention and
 // elementwise kernels have no interference measurement); every collective and checkpoint send is priced as the
-// measured NVLink all-gather, over any fabric (no measurement of a network-bound ring); the ratios transfer
-// unchanged to other GPUs. In the flow mode the bytes move as flows whose rates the network decides: the
-// collective then holds its share of the GPU for as long as its flows run (the kernels slow down), but its own
-// slowdown is not applied (the flows' rates are not the GPU's to set).
+// measured NVLink all-gather where NVLink bounds it; the ratios transfer unchanged to other GPUs. Where a NIC or
+// PCIe bounds the transfer (every ring across instances, every checkpoint send to a peer instance), and in the
+// flow mode, the NCCL kernel holds its share of the GPU for as long as the transfer runs (the kernels slow
+// down by so) but its own time is the network's: the measured x sc is an SM-starved NVLink kernel, and a ring
+// paced at a fraction of NVLink's rate by a NIC was not measured beside a GEMM (that measurement would settle
+// it: a GEMM beside a two-node all-gather).
 #include "models/interference.hpp"
 #include "sim/engine/platform.hpp"
 
@@ -33,6 +35,8 @@ class GpuContention {
   void comm(double seconds) const;
   /** The calling actor runs `flows` (NCCL work priced by SimGrid flows); the GPU share is held meanwhile. */
   void comm_flows(const std::function<void()>& flows) const;
+  /** NCCL work whose time, `seconds`, the network sets: the GPU share is held for that long, unstretched. */
+  void comm_network_bound(double seconds) const;
 
  private:
   void run(double seconds, double priority) const;

@@ -120,8 +120,10 @@ void run_collective(const Streams& s, CollOp op, double bytes)
 {
   if (not s.contention->active())
     s.collectives->run(op, bytes);
-  else if (s.collectives->mode() == CollectiveMode::analytic)
+  else if (s.collectives->mode() == CollectiveMode::analytic && s.collectives->nvlink_bound())
     s.contention->comm(s.collectives->analytic_time_s(op, bytes));
+  else if (s.collectives->mode() == CollectiveMode::analytic)
+    s.contention->comm_network_bound(s.collectives->analytic_time_s(op, bytes));
   else
     s.contention->comm_flows([&s, op, bytes] { s.collectives->run(op, bytes); });
 }

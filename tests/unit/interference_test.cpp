@@ -12,7 +12,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -163,10 +162,11 @@ TEST(InterferenceModel, ANegativeSlowdownIsAConfigErrorNamingTheFileAndSeries)
 }
 
 // {iteration time, kernels' stretch, collectives' stretch, priced?, kernel time alone} of one replayed iteration of
-// BERT on 4 p3dn.
-std::vector<double> replay_numbers(const std::string& calibration)
+// BERT on 4 p3dn (rings across EFA, NIC-bound), with `sets` on top.
+std::vector<double> replay_numbers(const std::string& calibration, std::vector<std::string> sets = {})
 {
-  const auto e   = load_experiment("configs/bert5b-p3dn4.json", {"checkpoint.scheme=none", "run.iterations=1"});
+  sets.insert(sets.begin(), {"checkpoint.scheme=none", "run.iterations=1"});
+  const auto e   = load_experiment("configs/bert5b-p3dn4.json", sets);
   const auto out = run_in_child([&] {
     const auto r    = replay_zero3(e, CostModel(Calibration::load(calibration), e.cluster));
     const auto& inf = r.interference;
@@ -191,7 +191,8 @@ TEST(InterferenceReplay, OverlapLengthensTheIterationByAtMostTheStretches)
   EXPECT_EQ(clean[1], -1.0);
   ASSERT_EQ(inter[3], 1.0);
   EXPECT_GT(inter[1], 0) << "ZeRO-3 overlaps its prefetches with the kernels: they must stretch";
-  EXPECT_GT(inter[2], 0);
+  // Rings across instances are NIC-bound: the network sets their time, only the kernels beside them slow.
+  EXPECT_EQ(inter[2], 0);
   EXPECT_GT(inter[0], clean[0]);
   // The iteration cannot grow by more than everything that was stretched, nor the kernels by more than their
   // measured slowdown applied to all of them.
@@ -199,6 +200,21 @@ TEST(InterferenceReplay, OverlapLengthensTheIterationByAtMostTheStretches)
   const auto m = interference_model(shipped());
   EXPECT_LE(inter[1], (m->gemm->other - 1) * inter[4] + 1e-9);
   EXPECT_NEAR(inter[4], clean[4], 1e-12); // the same program
+}
+
+// Inside one instance the rings are NVLink-bound, as measured: the collectives stretch too.
+TEST(InterferenceReplay, NvlinkBoundCollectivesStretchAsMeasured)
+{
+  const auto dir                              = fixture_with_interference();
+  const std::vector<std::string> one_instance = {"instances=1", "checkpoint.replicas=1", "failures.simultaneous=1"};
+  const auto clean                            = replay_numbers(kFixture, one_instance);
+  const auto inter                            = replay_numbers(dir, one_instance);
+  fs::remove_all(dir);
+  ASSERT_EQ(inter[3], 1.0);
+  EXPECT_GT(inter[1], 0);
+  EXPECT_GT(inter[2], 0);
+  EXPECT_GT(inter[0], clean[0]);
+  EXPECT_LE(inter[0] - clean[0], inter[1] + inter[2] + 1e-9);
 }
 
 } // namespace
