@@ -21,7 +21,8 @@ void validate(const PartitionInputs& in)
   need(in.replicas >= 1, "replicas (m) must be >= 1");
   need(in.sub_buffers >= 1, "sub-buffers (p) must be >= 1");
   need(in.buffer_bytes >= in.sub_buffers, "the buffer R must hold at least one byte per sub-buffer");
-  need(in.bandwidth_Bps > 0 && std::isfinite(in.bandwidth_Bps), "bandwidth B must be > 0");
+  // m = 1 sends nothing (local copies only): no network bandwidth is needed then.
+  need(in.replicas == 1 || (in.bandwidth_Bps > 0 && std::isfinite(in.bandwidth_Bps)), "bandwidth B must be > 0");
   need(in.alpha_s >= 0 && std::isfinite(in.alpha_s), "alpha must be >= 0");
   need(in.mu > 0 && in.mu <= 1, "mu must be in (0, 1]");
   need(in.copy_Bps > 0 && std::isfinite(in.copy_Bps), "copy bandwidth must be > 0");

@@ -27,9 +27,13 @@ PartitionCosts checkpoint_partition_inputs(const Experiment& e, const CostModel&
   const double chunk  = double(in.buffer_bytes) / in.sub_buffers;
   // Every GPU of an instance sends its own shard at the same time through the instance's NICs (the
   // artifact, too, divides the network bandwidth by the GPUs per instance: snapshot_strategy.py).
-  in.bandwidth_Bps =
-      cost.link_bandwidth_Bps(Fabric::network) / c.gpus_per_instance * cost.link_efficiency(Fabric::network, chunk);
-  in.alpha_s = cost.link_latency_s(Fabric::network);
+  // With m = 1 nothing leaves the GPU's own machine (the artifact's world-size-1 checkpoint: local copies
+  // only), so a machine without a network (the one-GPU validation box) can still checkpoint.
+  if (ck.replicas > 1 || c.nics > 0) {
+    in.bandwidth_Bps =
+        cost.link_bandwidth_Bps(Fabric::network) / c.gpus_per_instance * cost.link_efficiency(Fabric::network, chunk);
+    in.alpha_s = cost.link_latency_s(Fabric::network);
+  }
   // Every GPU also receives a peer's chunk and copies it to the CPU at the same time, so GPUs that share a
   // PCIe switch share its uplink.
   double pcie = c.pcie_Bps;

@@ -31,7 +31,7 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
     for (const auto& l : r) {
       auto& slot = load[{link_name(l), is_split_duplex(l.kind) ? l.up : true}];
       slot.first += e.channels;
-      slot.second = link_params(spec_, l).bandwidth_Bps;
+      slot.second                                                 = link_params(spec_, l).bandwidth_Bps;
       kind[{link_name(l), is_split_duplex(l.kind) ? l.up : true}] = l.kind;
     }
   }

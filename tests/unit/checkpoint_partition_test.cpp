@@ -308,3 +308,22 @@ TEST(CheckpointPartition, RejectsInputsOutOfRange)
   EXPECT_THROW(plan_partition(Scheme::gemini, bad([](auto& in) { in.spans_s = {-1}; })), std::invalid_argument);
   EXPECT_THROW(plan_partition(Scheme::gemini, bad([](auto& in) { in.copy_Bps = 0; })), std::invalid_argument);
 }
+
+// m = 1 keeps the checkpoint on its own machine: nothing is sent, so no network is needed (a single box
+// without NICs can still checkpoint); any m > 1 needs one.
+TEST(CheckpointPartition, OneReplicaNeedsNoNetwork)
+{
+  PartitionInputs in = round_inputs();
+  in.replicas        = 1;
+  in.bandwidth_Bps   = 0;
+  in.alpha_s         = 0;
+  in.spans_s         = {3 * kTick, 5 * kTick};
+  for (Scheme s : {Scheme::gemini, Scheme::no_pipeline, Scheme::naive, Scheme::blocking}) {
+    const auto p = plan_partition(s, in);
+    EXPECT_TRUE(p.bytes_per_replica.empty()) << to_string(s);
+    EXPECT_EQ(p.chunks(), 0) << to_string(s);
+    EXPECT_EQ(p.checkpoint_time_s, 0) << to_string(s);
+  }
+  in.replicas = 2;
+  EXPECT_THROW(plan_partition(Scheme::gemini, in), std::invalid_argument);
+}
