@@ -40,8 +40,9 @@ int run_experiment(const RunFlags& o)
   {
     // The stages one by one, so a terminal shows which one runs (a flow-mode replay takes tens of seconds);
     // runs shorter than the delay show nothing, and nothing is shown off a terminal.
-    Progress progress("run", pipeline().size(), 0, {.delay_s = kProgressDelay_s, .keep = false});
-    for (const auto& stage : pipeline()) {
+    const auto stages = selected_stages(e);
+    Progress progress("run", stages.size(), 0, {.delay_s = kProgressDelay_s, .keep = false});
+    for (const auto& stage : stages) {
       progress.detail(" (running " + stage.name + ")");
       run_stages(ctx, {stage});
       progress.advance("");

@@ -16,14 +16,20 @@ struct Stage {
 /** Every stage, in the order they run. */
 const std::vector<Stage>& pipeline();
 
+/** The stages the experiment's run.stages names, in pipeline order: every one for "all" (the default), else
+ *  the comma-separated names. A stage only sees what the stages before it left (a placement-only run costs
+ *  milliseconds; the economics without a simulation need failures.iteration_time_s). ConfigError naming
+ *  run.stages for an unknown, repeated or empty name. */
+std::vector<Stage> selected_stages(const Experiment& e);
+
 /** Runs `stages` in order on `ctx`. A stage that reports a non-finite number is an error (ConfigError: these
  *  inputs have no finite answer) naming the stage and the key. */
 void run_stages(RunContext& ctx, const std::vector<Stage>& stages);
 
-/** run_stages(ctx, pipeline()). */
+/** run_stages(ctx, selected_stages(ctx.experiment)). */
 inline void run_pipeline(RunContext& ctx)
 {
-  run_stages(ctx, pipeline());
+  run_stages(ctx, selected_stages(ctx.experiment));
 }
 
 } // namespace gsim

@@ -20,6 +20,20 @@ for f in 9 11 15; do
 done
 "$bin" figure 15 --out "$tmp/again" >/dev/null # deterministic
 cmp "$tmp/fig15b.csv" "$tmp/again/fig15b.csv"
+# Figs 9 and 11 are configs whose points run only the stages they need (run.stages): no replay.
+for f in "$tmp"/points/*/summary.json; do
+  if grep -q '"stages":"placement"\|"stages": "placement"' "$f"; then
+    ! grep -q '"iteration_time_s"' "$f" || { echo "$f: a placement-only point simulated an iteration"; exit 1; }
+  fi
+done
+# run.stages names stages: a wrong one exits 2 with one line naming the key.
+set +e
+"$bin" run --config configs/p4d16.json --set run.stages=model,placment >"$tmp/out" 2>"$tmp/err"
+rc=$?
+set -e
+test $rc -eq 2 && test "$(wc -l <"$tmp/err")" -eq 1 && test ! -s "$tmp/out" &&
+  grep -q 'p4d16.json: run.stages: unknown stage "placment"' "$tmp/err" ||
+  { echo "run.stages=model,placment: exit $rc:"; cat "$tmp/err"; exit 1; }
 /usr/bin/python3 - "$tmp" plots/paper <<'PY'
 import csv, sys
 
