@@ -2,12 +2,9 @@
 // A figure is a config, configs/figures/figNN.json (sim/sweep/figure_spec.hpp, docs/figures/README.md):
 // its runs go through the sweep runner, one child process per point, each point cached by the hash of its
 // resolved config in DIR/points/<hash>/summary.json, so a run two figures share (Figs 7 and 8) is simulated
-// once, and running the command again reuses every finished point. Figures without a config yet (closed
-// forms and failure simulations that no run reports) are still C++ generators (sim/figures/), run as
-// child processes beside the points so that both cores stay busy.
+// once, and running the command again reuses every finished point. No figure is C++: a new one is a config.
 #include "models/calibration_paths.hpp"
 #include "models/config_error.hpp"
-#include "sim/figures/generators.hpp"
 #include "sim/report/progress.hpp"
 #include "sim/report/summary.hpp"
 #include "sim/run/registry.hpp"
@@ -27,8 +24,7 @@ struct FigureOptions {
   std::string id;
   std::string out = "figures";
   std::string configs;
-  int jobs     = 0;
-  bool builtin = false; // run one C++ generator in this process (what the parent asks its child)
+  int jobs = 0;
 };
 
 std::string default_configs_dir()
@@ -41,15 +37,13 @@ int id_number(const std::string& id)
   return std::atoi(id.c_str());
 }
 
-// Every figure id, numeric order: the configs' and the remaining generators'.
+// Every figure id, numeric order (read_figure_specs sorts them).
 std::vector<int> known_ids(const std::vector<FigureSpec>& specs)
 {
-  std::set<int> ids;
+  std::vector<int> ids;
   for (const auto& s : specs)
-    ids.insert(s.id);
-  for (const auto& [id, f] : figure_generators())
-    ids.insert(id_number(id));
-  return {ids.begin(), ids.end()};
+    ids.push_back(s.id);
+  return ids;
 }
 
 std::vector<int> selected(const FigureOptions& o, const std::vector<int>& known)
@@ -71,19 +65,15 @@ std::vector<int> selected(const FigureOptions& o, const std::vector<int>& known)
 struct Job {
   std::vector<std::string> argv;
   std::string label;
-  std::string point_dir; // a point's cache directory; empty for a generator
+  std::string point_dir; // the point's cache directory
 };
 
 int make_figures(const FigureOptions& o)
 {
   const std::string configs = o.configs.empty() ? default_configs_dir() : o.configs;
-  if (o.builtin) {
-    figure_generators().at(o.id).make({o.out, configs});
-    return 0;
-  }
-  const int workers = resolve_jobs(o.jobs);
-  const auto specs  = read_figure_specs(configs);
-  const auto chosen = selected(o, known_ids(specs));
+  const int workers         = resolve_jobs(o.jobs);
+  const auto specs          = read_figure_specs(configs);
+  const auto chosen         = selected(o, known_ids(specs));
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec || not std::filesystem::is_directory(o.out))
@@ -91,14 +81,9 @@ int make_figures(const FigureOptions& o)
 
   const DirLock lock(o.out, ".lock", "--out");
 
-  // Generators first (Fig 15's month of failures is the longest job), then every point once.
+  // Every point once, in figure order.
   std::vector<Job> jobs;
   const std::string self = self_executable();
-  for (int id : chosen)
-    if (figure_generators().count(std::to_string(id)))
-      jobs.push_back({{self, "figure", std::to_string(id), "--out", o.out, "--configs", configs, "--builtin"},
-                      "figure " + std::to_string(id),
-                      ""});
   std::vector<std::pair<const FigureSpec*, FigurePlan>> plans;
   std::set<std::string> queued;
   for (const auto& s : specs)
@@ -120,19 +105,15 @@ int make_figures(const FigureOptions& o)
   for (const auto& j : jobs)
     argvs.push_back(j.argv);
   std::string failure;
-  // On a terminal: simulations and generators done of all, the last one finished, the elapsed time.
+  // On a terminal: simulations done of all, the last one finished, the elapsed time.
   Progress progress("figure " + o.id, jobs.size(), 0, {.keep = false});
   run_children(argvs, workers, [&](size_t i, const ChildResult& c) {
     const auto& j  = jobs[i];
     const auto doc = nlohmann::json::parse(c.out, nullptr, false);
-    if (c.exit_code == 0 && (j.point_dir.empty() || doc.is_object())) {
-      if (not j.point_dir.empty())
-        write_file_atomically(j.point_dir + "/summary.json", doc.dump(2) + "\n");
-      else
-        progress.above([&] { std::cout << j.label << ": written to " << o.out << "\n" << std::flush; });
-    } else if (failure.empty()) {
+    if (c.exit_code == 0 && doc.is_object())
+      write_file_atomically(j.point_dir + "/summary.json", doc.dump(2) + "\n");
+    else if (failure.empty())
       failure = j.label + ": " + child_failure(c);
-    }
     progress.advance(" (last: " + j.label + ")");
   });
   progress.finish();
@@ -160,7 +141,6 @@ const RegisterCommand reg("figure", [](CLI::App& app) -> std::function<int()> {
       ->capture_default_str();
   sc->add_option("--configs", o->configs, "the configs/ directory (default: ./configs, else the source tree's)");
   sc->add_option("-j,--jobs", o->jobs, "simulations run at once (default, 0: one per core)");
-  sc->add_flag("--builtin", o->builtin, "run one C++ generator in this process (internal)")->group("");
   return [o] { return make_figures(*o); };
 });
 
