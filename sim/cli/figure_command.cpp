@@ -3,10 +3,12 @@
 // its runs go through the sweep runner, one child process per point, each point cached by the hash of its
 // resolved config in DIR/points/<hash>/summary.json, so a run two figures share (Figs 7 and 8) is simulated
 // once, and running the command again reuses every finished point. No figure is C++: a new one is a config.
+// A point whose stages run no SimGrid engine (closed forms) runs in this process, before the children.
 #include "models/calibration_paths.hpp"
 #include "models/config_error.hpp"
 #include "sim/report/progress.hpp"
 #include "sim/report/summary.hpp"
+#include "sim/run/pipeline.hpp"
 #include "sim/run/registry.hpp"
 #include "sim/sweep/child_process.hpp"
 #include "sim/sweep/figure_tables.hpp"
@@ -63,10 +65,54 @@ std::vector<int> selected(const FigureOptions& o, const std::vector<int>& known)
 }
 
 struct Job {
-  std::vector<std::string> argv;
+  std::string config;
+  std::vector<std::string> sets;
   std::string label;
   std::string point_dir; // the point's cache directory
+  bool here = false;     // no stage runs SimGrid: run in this process (run_here)
 };
+
+using Plans = std::vector<std::pair<const FigureSpec*, FigurePlan>>;
+
+// The chosen figures' plans, and their points not finished yet, each once (a point two figures share is
+// queued once), in figure order.
+std::vector<Job> queue_points(const std::vector<FigureSpec>& specs, const std::vector<int>& chosen,
+                              const std::string& out, Plans& plans)
+{
+  std::vector<Job> jobs;
+  std::set<std::string> queued;
+  for (const auto& s : specs)
+    if (std::find(chosen.begin(), chosen.end(), s.id) != chosen.end()) {
+      plans.emplace_back(&s, plan_figure(s));
+      for (const auto& r : s.runs)
+        for (const auto& p : plans.back().second.at(r.name)) {
+          const std::string dir = point_dir(out, p);
+          if (point_finished(dir) || not queued.insert(p.hash).second)
+            continue;
+          prepare_point(dir, r.spec, p);
+          const bool here = without_simgrid(selected_stages(load_experiment(r.spec.config, p.sets)));
+          jobs.push_back({r.spec.config, p.sets,
+                          s.file + " run " + r.name + " (" + describe_point(r.spec.axes, p.grid) + ")", dir, here});
+        }
+    }
+  return jobs;
+}
+
+// A point whose stages run no SimGrid engine (the closed forms: Fig 9's placement, Fig 11's economics) runs
+// here: its stages take milliseconds, a child process as long again to start. It writes what `run --json`
+// prints. "" or why it failed.
+std::string run_here(const Job& j)
+{
+  try {
+    const Experiment e = load_experiment(j.config, j.sets);
+    RunContext ctx(e);
+    run_stages(ctx, selected_stages(e));
+    write_file_atomically(j.point_dir + "/summary.json", summary_document(ctx).dump(2) + "\n");
+    return "";
+  } catch (const std::exception& err) {
+    return err.what();
+  }
+}
 
 int make_figures(const FigureOptions& o)
 {
@@ -81,39 +127,39 @@ int make_figures(const FigureOptions& o)
 
   const DirLock lock(o.out, ".lock", "--out");
 
-  // Every point once, in figure order.
-  std::vector<Job> jobs;
-  const std::string self = self_executable();
-  std::vector<std::pair<const FigureSpec*, FigurePlan>> plans;
-  std::set<std::string> queued;
-  for (const auto& s : specs)
-    if (std::find(chosen.begin(), chosen.end(), s.id) != chosen.end()) {
-      plans.emplace_back(&s, plan_figure(s));
-      for (const auto& r : s.runs)
-        for (const auto& p : plans.back().second.at(r.name)) {
-          const std::string dir = point_dir(o.out, p);
-          if (point_finished(dir) || not queued.insert(p.hash).second)
-            continue;
-          prepare_point(dir, r.spec, p);
-          std::vector<std::string> argv = {self, "run", "--config", r.spec.config, "--json"};
-          for (const auto& set : p.sets)
-            argv.insert(argv.end(), {"--set", set});
-          jobs.push_back({argv, s.file + " run " + r.name + " (" + describe_point(r.spec.axes, p.grid) + ")", dir});
-        }
-    }
-  std::vector<std::vector<std::string>> argvs;
-  for (const auto& j : jobs)
-    argvs.push_back(j.argv);
+  Plans plans;
+  const auto jobs = queue_points(specs, chosen, o.out, plans);
   std::string failure;
-  // On a terminal: simulations done of all, the last one finished, the elapsed time.
+  const auto failed = [&](const Job& j, const std::string& why) {
+    if (failure.empty())
+      failure = j.label + ": " + why;
+  };
+  // On a terminal: points done of all, the last one finished, the elapsed time.
   Progress progress("figure " + o.id, jobs.size(), 0, {.keep = false});
+  std::vector<const Job*> children;
+  for (const auto& j : jobs)
+    if (not j.here)
+      children.push_back(&j);
+  for (const auto& j : jobs)
+    if (j.here) {
+      if (const auto why = run_here(j); not why.empty())
+        failed(j, why);
+      progress.advance(" (last: " + j.label + ")");
+    }
+  const std::string self = self_executable();
+  std::vector<std::vector<std::string>> argvs;
+  for (const Job* j : children) {
+    argvs.push_back({self, "run", "--config", j->config, "--json"});
+    for (const auto& set : j->sets)
+      argvs.back().insert(argvs.back().end(), {"--set", set});
+  }
   run_children(argvs, workers, [&](size_t i, const ChildResult& c) {
-    const auto& j  = jobs[i];
+    const Job& j   = *children[i];
     const auto doc = nlohmann::json::parse(c.out, nullptr, false);
     if (c.exit_code == 0 && doc.is_object())
       write_file_atomically(j.point_dir + "/summary.json", doc.dump(2) + "\n");
-    else if (failure.empty())
-      failure = j.label + ": " + child_failure(c);
+    else
+      failed(j, child_failure(c));
     progress.advance(" (last: " + j.label + ")");
   });
   progress.finish();

@@ -48,13 +48,8 @@ int run_experiment(const RunFlags& o)
       progress.advance("");
     }
   }
-  const RunResult& r = ctx.report;
-  nlohmann::json doc = r.summary();
-  // schema_version counts incompatible changes of summary.json's keys (docs/architecture.md).
-  doc["schema_version"] = kSummarySchemaVersion;
-  doc["config"]         = e.effective;
-  doc["config_file"]    = source_relative(e.file); // no absolute path of the checkout in results
-  doc["seed"]           = e.run.seed;
+  const RunResult& r       = ctx.report;
+  const nlohmann::json doc = summary_document(ctx);
 
   if (not o.out.empty()) {
     std::error_code ec;

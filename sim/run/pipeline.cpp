@@ -1,5 +1,6 @@
 #include "sim/run/pipeline.hpp"
 
+#include "models/calibration_paths.hpp"
 #include "models/config_error.hpp"
 #include "sim/run/stages/stages.hpp"
 
@@ -16,12 +17,12 @@ const std::vector<Stage>& pipeline()
   static const std::vector<Stage> stages{
       {"model", model_stage},
       {"placement", placement_stage},
-      {"recovery_simulation", recovery_simulation_stage},
+      {"recovery_simulation", recovery_simulation_stage, true},
       {"calibration", calibration_stage},
-      {"simulation", simulation_stage},
+      {"simulation", simulation_stage, true},
       {"checkpoint_plan", checkpoint_plan_stage},
       {"economics", economics_stage},
-      {"failures", failure_stage},
+      {"failures", failure_stage, true},
   };
   return stages;
 }
@@ -53,6 +54,23 @@ std::vector<Stage> selected_stages(const Experiment& e)
     if (wanted.count(s.name))
       out.push_back(s);
   return out;
+}
+
+bool without_simgrid(const std::vector<Stage>& stages)
+{
+  return std::none_of(stages.begin(), stages.end(), [](const Stage& s) { return s.simgrid; });
+}
+
+nlohmann::json summary_document(const RunContext& ctx)
+{
+  const Experiment& e = ctx.experiment;
+  nlohmann::json doc  = ctx.report.summary();
+  // schema_version counts incompatible changes of summary.json's keys (docs/architecture.md).
+  doc["schema_version"] = kSummarySchemaVersion;
+  doc["config"]         = e.effective;
+  doc["config_file"]    = source_relative(e.file); // no absolute path of the checkout in results
+  doc["seed"]           = e.run.seed;
+  return doc;
 }
 
 namespace {
