@@ -17,7 +17,9 @@
 
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace gsim {
 namespace {
@@ -140,12 +142,19 @@ int make_figures(const FigureOptions& o)
   for (const auto& j : jobs)
     if (not j.here)
       children.push_back(&j);
-  for (const auto& j : jobs)
-    if (j.here) {
-      if (const auto why = run_here(j); not why.empty())
-        failed(j, why);
-      progress.advance(" (last: " + j.label + ")");
-    }
+  // The in-process points on a thread of their own while the children run (only that thread runs stages
+  // here); the mutex guards the progress line and the first failure.
+  std::mutex mu;
+  std::jthread here([&] { // joins on the way out, also when run_children throws
+    for (const auto& j : jobs)
+      if (j.here) {
+        const auto why = run_here(j);
+        const std::lock_guard<std::mutex> hold(mu);
+        if (not why.empty())
+          failed(j, why);
+        progress.advance(" (last: " + j.label + ")");
+      }
+  });
   const std::string self = self_executable();
   std::vector<std::vector<std::string>> argvs;
   for (const Job* j : children) {
@@ -156,12 +165,14 @@ int make_figures(const FigureOptions& o)
   run_children(argvs, workers, [&](size_t i, const ChildResult& c) {
     const Job& j   = *children[i];
     const auto doc = nlohmann::json::parse(c.out, nullptr, false);
+    const std::lock_guard<std::mutex> hold(mu);
     if (c.exit_code == 0 && doc.is_object())
       write_file_atomically(j.point_dir + "/summary.json", doc.dump(2) + "\n");
     else
       failed(j, child_failure(c));
     progress.advance(" (last: " + j.label + ")");
   });
+  here.join();
   progress.finish();
   if (not failure.empty())
     throw ConfigError("figure", o.id, failure);
