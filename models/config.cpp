@@ -5,6 +5,7 @@
 
 #include "models/calibration_paths.hpp"
 #include "models/config_detail.hpp"
+#include "models/figure_failure_keys.hpp"
 #include "models/json_reader.hpp"
 #include "models/zero3_memory.hpp"
 
@@ -217,6 +218,9 @@ void echo_defaults(json& j, const Experiment& e)
   fill(j["failures"], "model", to_string(e.failures.model));
   fill(j["failures"], "correlated_group_size", e.failures.correlated_group_size);
   fill(j["failures"], "correlated_fraction", e.failures.correlated_fraction);
+  fill(j["failures"], "recovery_simulation_events", 0);
+  fill(j["failures"], "counted_instances", 0);
+  fill(j["run"], "stages", "all");
   // Relative to the experiment file, as the key is read: no absolute path of the checkout in results.
   if (not e.run.calibration.empty())
     fill(j["run"], "calibration", relative_to_file(e.run.calibration, e.file));
@@ -321,6 +325,7 @@ void read_failures(JsonReader& r, Experiment& e)
   e.failures.model                 = read_enum_or(f, "model", kFailureModels, FailureModel::independent);
   e.failures.correlated_group_size = int(f.integer_or("correlated_group_size", 4, 1, kMaxInt));
   e.failures.correlated_fraction   = f.number_or("correlated_fraction", 0.084, 0, 1);
+  read_figure_failure_keys(f, e.instances); // models/figure_failure_keys.hpp
   f.finish();
   if (e.failures.simultaneous > e.instances)
     f.fail("simultaneous", "k = " + std::to_string(e.failures.simultaneous) + " exceeds the " +
@@ -336,6 +341,9 @@ void read_run(JsonReader& r, Experiment& e)
   e.run.collectives = read_enum(u, "collectives", kModes);
   e.run.iterations  = int(u.integer("iterations", 1, kMaxIterations));
   e.run.calibration = read_calibration_dir(u, e.file);
+  // The stages to run, comma-separated ("all": every one); the pipeline checks the names
+  // (sim/run/pipeline.cpp selected_stages), which it takes from the effective config.
+  (void)u.string_or("stages", "all");
   u.finish();
   const int64_t steps =
       int64_t(e.checkpoint.profile_iterations + e.run.iterations) * e.training.gradient_accumulation_steps;

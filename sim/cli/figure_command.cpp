@@ -2,14 +2,13 @@
 // A figure is a config, configs/figures/figNN.json (sim/sweep/figure_spec.hpp, docs/figures/README.md):
 // its runs go through the sweep runner, one child process per point, each point cached by the hash of its
 // resolved config in DIR/points/<hash>/summary.json, so a run two figures share (Figs 7 and 8) is simulated
-// once, and running the command again reuses every finished point. Figures without a config yet (closed
-// forms and failure simulations that no run reports) are still C++ generators (sim/figures/), run as
-// child processes beside the points so that both cores stay busy.
+// once, and running the command again reuses every finished point. No figure is C++: a new one is a config.
+// A point whose stages run no SimGrid engine (closed forms) runs in this process, before the children.
 #include "models/calibration_paths.hpp"
 #include "models/config_error.hpp"
-#include "sim/figures/generators.hpp"
 #include "sim/report/progress.hpp"
 #include "sim/report/summary.hpp"
+#include "sim/run/pipeline.hpp"
 #include "sim/run/registry.hpp"
 #include "sim/sweep/child_process.hpp"
 #include "sim/sweep/figure_tables.hpp"
@@ -18,7 +17,9 @@
 
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace gsim {
 namespace {
@@ -27,8 +28,7 @@ struct FigureOptions {
   std::string id;
   std::string out = "figures";
   std::string configs;
-  int jobs     = 0;
-  bool builtin = false; // run one C++ generator in this process (what the parent asks its child)
+  int jobs = 0;
 };
 
 std::string default_configs_dir()
@@ -41,15 +41,13 @@ int id_number(const std::string& id)
   return std::atoi(id.c_str());
 }
 
-// Every figure id, numeric order: the configs' and the remaining generators'.
+// Every figure id, numeric order (read_figure_specs sorts them).
 std::vector<int> known_ids(const std::vector<FigureSpec>& specs)
 {
-  std::set<int> ids;
+  std::vector<int> ids;
   for (const auto& s : specs)
-    ids.insert(s.id);
-  for (const auto& [id, f] : figure_generators())
-    ids.insert(id_number(id));
-  return {ids.begin(), ids.end()};
+    ids.push_back(s.id);
+  return ids;
 }
 
 std::vector<int> selected(const FigureOptions& o, const std::vector<int>& known)
@@ -69,21 +67,61 @@ std::vector<int> selected(const FigureOptions& o, const std::vector<int>& known)
 }
 
 struct Job {
-  std::vector<std::string> argv;
+  std::string config;
+  std::vector<std::string> sets;
   std::string label;
-  std::string point_dir; // a point's cache directory; empty for a generator
+  std::string point_dir; // the point's cache directory
+  bool here = false;     // no stage runs SimGrid: run in this process (run_here)
 };
+
+using Plans = std::vector<std::pair<const FigureSpec*, FigurePlan>>;
+
+// The chosen figures' plans, and their points not finished yet, each once (a point two figures share is
+// queued once), in figure order.
+std::vector<Job> queue_points(const std::vector<FigureSpec>& specs, const std::vector<int>& chosen,
+                              const std::string& out, Plans& plans)
+{
+  std::vector<Job> jobs;
+  std::set<std::string> queued;
+  for (const auto& s : specs)
+    if (std::find(chosen.begin(), chosen.end(), s.id) != chosen.end()) {
+      plans.emplace_back(&s, plan_figure(s));
+      for (const auto& r : s.runs)
+        for (const auto& p : plans.back().second.at(r.name)) {
+          const std::string dir = point_dir(out, p);
+          if (point_finished(dir) || not queued.insert(p.hash).second)
+            continue;
+          prepare_point(dir, r.spec, p);
+          const bool here = without_simgrid(selected_stages(load_experiment(r.spec.config, p.sets)));
+          jobs.push_back({r.spec.config, p.sets,
+                          s.file + " run " + r.name + " (" + describe_point(r.spec.axes, p.grid) + ")", dir, here});
+        }
+    }
+  return jobs;
+}
+
+// A point whose stages run no SimGrid engine (the closed forms: Fig 9's placement, Fig 11's economics) runs
+// here: its stages take milliseconds, a child process as long again to start. It writes what `run --json`
+// prints. "" or why it failed.
+std::string run_here(const Job& j)
+{
+  try {
+    const Experiment e = load_experiment(j.config, j.sets);
+    RunContext ctx(e);
+    run_stages(ctx, selected_stages(e));
+    write_file_atomically(j.point_dir + "/summary.json", summary_document(ctx).dump(2) + "\n");
+    return "";
+  } catch (const std::exception& err) {
+    return err.what();
+  }
+}
 
 int make_figures(const FigureOptions& o)
 {
   const std::string configs = o.configs.empty() ? default_configs_dir() : o.configs;
-  if (o.builtin) {
-    figure_generators().at(o.id).make({o.out, configs});
-    return 0;
-  }
-  const int workers = resolve_jobs(o.jobs);
-  const auto specs  = read_figure_specs(configs);
-  const auto chosen = selected(o, known_ids(specs));
+  const int workers         = resolve_jobs(o.jobs);
+  const auto specs          = read_figure_specs(configs);
+  const auto chosen         = selected(o, known_ids(specs));
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec || not std::filesystem::is_directory(o.out))
@@ -91,50 +129,50 @@ int make_figures(const FigureOptions& o)
 
   const DirLock lock(o.out, ".lock", "--out");
 
-  // Generators first (Fig 15's month of failures is the longest job), then every point once.
-  std::vector<Job> jobs;
-  const std::string self = self_executable();
-  for (int id : chosen)
-    if (figure_generators().count(std::to_string(id)))
-      jobs.push_back({{self, "figure", std::to_string(id), "--out", o.out, "--configs", configs, "--builtin"},
-                      "figure " + std::to_string(id),
-                      ""});
-  std::vector<std::pair<const FigureSpec*, FigurePlan>> plans;
-  std::set<std::string> queued;
-  for (const auto& s : specs)
-    if (std::find(chosen.begin(), chosen.end(), s.id) != chosen.end()) {
-      plans.emplace_back(&s, plan_figure(s));
-      for (const auto& r : s.runs)
-        for (const auto& p : plans.back().second.at(r.name)) {
-          const std::string dir = point_dir(o.out, p);
-          if (point_finished(dir) || not queued.insert(p.hash).second)
-            continue;
-          prepare_point(dir, r.spec, p);
-          std::vector<std::string> argv = {self, "run", "--config", r.spec.config, "--json"};
-          for (const auto& set : p.sets)
-            argv.insert(argv.end(), {"--set", set});
-          jobs.push_back({argv, s.file + " run " + r.name + " (" + describe_point(r.spec.axes, p.grid) + ")", dir});
-        }
-    }
-  std::vector<std::vector<std::string>> argvs;
-  for (const auto& j : jobs)
-    argvs.push_back(j.argv);
+  Plans plans;
+  const auto jobs = queue_points(specs, chosen, o.out, plans);
   std::string failure;
-  // On a terminal: simulations and generators done of all, the last one finished, the elapsed time.
+  const auto failed = [&](const Job& j, const std::string& why) {
+    if (failure.empty())
+      failure = j.label + ": " + why;
+  };
+  // On a terminal: points done of all, the last one finished, the elapsed time.
   Progress progress("figure " + o.id, jobs.size(), 0, {.keep = false});
+  std::vector<const Job*> children;
+  for (const auto& j : jobs)
+    if (not j.here)
+      children.push_back(&j);
+  // The in-process points on a thread of their own while the children run (only that thread runs stages
+  // here); the mutex guards the progress line and the first failure.
+  std::mutex mu;
+  std::jthread here([&] { // joins on the way out, also when run_children throws
+    for (const auto& j : jobs)
+      if (j.here) {
+        const auto why = run_here(j);
+        const std::lock_guard<std::mutex> hold(mu);
+        if (not why.empty())
+          failed(j, why);
+        progress.advance(" (last: " + j.label + ")");
+      }
+  });
+  const std::string self = self_executable();
+  std::vector<std::vector<std::string>> argvs;
+  for (const Job* j : children) {
+    argvs.push_back({self, "run", "--config", j->config, "--json"});
+    for (const auto& set : j->sets)
+      argvs.back().insert(argvs.back().end(), {"--set", set});
+  }
   run_children(argvs, workers, [&](size_t i, const ChildResult& c) {
-    const auto& j  = jobs[i];
+    const Job& j   = *children[i];
     const auto doc = nlohmann::json::parse(c.out, nullptr, false);
-    if (c.exit_code == 0 && (j.point_dir.empty() || doc.is_object())) {
-      if (not j.point_dir.empty())
-        write_file_atomically(j.point_dir + "/summary.json", doc.dump(2) + "\n");
-      else
-        progress.above([&] { std::cout << j.label << ": written to " << o.out << "\n" << std::flush; });
-    } else if (failure.empty()) {
-      failure = j.label + ": " + child_failure(c);
-    }
+    const std::lock_guard<std::mutex> hold(mu);
+    if (c.exit_code == 0 && doc.is_object())
+      write_file_atomically(j.point_dir + "/summary.json", doc.dump(2) + "\n");
+    else
+      failed(j, child_failure(c));
     progress.advance(" (last: " + j.label + ")");
   });
+  here.join();
   progress.finish();
   if (not failure.empty())
     throw ConfigError("figure", o.id, failure);
@@ -160,7 +198,6 @@ const RegisterCommand reg("figure", [](CLI::App& app) -> std::function<int()> {
       ->capture_default_str();
   sc->add_option("--configs", o->configs, "the configs/ directory (default: ./configs, else the source tree's)");
   sc->add_option("-j,--jobs", o->jobs, "simulations run at once (default, 0: one per core)");
-  sc->add_flag("--builtin", o->builtin, "run one C++ generator in this process (internal)")->group("");
   return [o] { return make_figures(*o); };
 });
 

@@ -40,20 +40,16 @@ int run_experiment(const RunFlags& o)
   {
     // The stages one by one, so a terminal shows which one runs (a flow-mode replay takes tens of seconds);
     // runs shorter than the delay show nothing, and nothing is shown off a terminal.
-    Progress progress("run", pipeline().size(), 0, {.delay_s = kProgressDelay_s, .keep = false});
-    for (const auto& stage : pipeline()) {
+    const auto stages = selected_stages(e);
+    Progress progress("run", stages.size(), 0, {.delay_s = kProgressDelay_s, .keep = false});
+    for (const auto& stage : stages) {
       progress.detail(" (running " + stage.name + ")");
       run_stages(ctx, {stage});
       progress.advance("");
     }
   }
-  const RunResult& r = ctx.report;
-  nlohmann::json doc = r.summary();
-  // schema_version counts incompatible changes of summary.json's keys (docs/architecture.md).
-  doc["schema_version"] = kSummarySchemaVersion;
-  doc["config"]         = e.effective;
-  doc["config_file"]    = source_relative(e.file); // no absolute path of the checkout in results
-  doc["seed"]           = e.run.seed;
+  const RunResult& r       = ctx.report;
+  const nlohmann::json doc = summary_document(ctx);
 
   if (not o.out.empty()) {
     std::error_code ec;

@@ -1,9 +1,12 @@
 #include "sim/run/pipeline.hpp"
 
+#include "models/calibration_paths.hpp"
 #include "models/config_error.hpp"
 #include "sim/run/stages/stages.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace gsim {
 
@@ -14,13 +17,60 @@ const std::vector<Stage>& pipeline()
   static const std::vector<Stage> stages{
       {"model", model_stage},
       {"placement", placement_stage},
+      {"recovery_simulation", recovery_simulation_stage, true},
       {"calibration", calibration_stage},
-      {"simulation", simulation_stage},
+      {"simulation", simulation_stage, true},
       {"checkpoint_plan", checkpoint_plan_stage},
       {"economics", economics_stage},
-      {"failures", failure_stage},
+      {"failures", failure_stage, true},
   };
   return stages;
+}
+
+std::vector<Stage> selected_stages(const Experiment& e)
+{
+  const auto& run        = e.effective.contains("run") ? e.effective["run"] : nlohmann::json::object();
+  const std::string list = run.contains("stages") ? run["stages"].get<std::string>() : "all";
+  if (list == "all")
+    return pipeline();
+  std::string known;
+  for (const auto& s : pipeline())
+    known += (known.empty() ? "" : ", ") + s.name;
+  std::set<std::string> wanted;
+  for (size_t from = 0; from <= list.size();) {
+    const size_t comma = std::min(list.find(',', from), list.size());
+    const auto name    = list.substr(from, comma - from);
+    const bool exists =
+        std::any_of(pipeline().begin(), pipeline().end(), [&](const Stage& s) { return s.name == name; });
+    if (not exists)
+      throw ConfigError(e.file, "run.stages",
+                        "unknown stage \"" + name + "\"; expected \"all\" or a comma-separated list of " + known);
+    if (not wanted.insert(name).second)
+      throw ConfigError(e.file, "run.stages", "stage \"" + name + "\" is named twice");
+    from = comma + 1;
+  }
+  std::vector<Stage> out;
+  for (const auto& s : pipeline())
+    if (wanted.count(s.name))
+      out.push_back(s);
+  return out;
+}
+
+bool without_simgrid(const std::vector<Stage>& stages)
+{
+  return std::none_of(stages.begin(), stages.end(), [](const Stage& s) { return s.simgrid; });
+}
+
+nlohmann::json summary_document(const RunContext& ctx)
+{
+  const Experiment& e = ctx.experiment;
+  nlohmann::json doc  = ctx.report.summary();
+  // schema_version counts incompatible changes of summary.json's keys (docs/architecture.md).
+  doc["schema_version"] = kSummarySchemaVersion;
+  doc["config"]         = e.effective;
+  doc["config_file"]    = source_relative(e.file); // no absolute path of the checkout in results
+  doc["seed"]           = e.run.seed;
+  return doc;
 }
 
 namespace {

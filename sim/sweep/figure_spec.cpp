@@ -1,9 +1,11 @@
 #include "sim/sweep/figure_spec.hpp"
 
 #include "models/config_error.hpp"
+#include "models/json_reader.hpp"
 #include "sim/sweep/strict_json.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -47,9 +49,25 @@ FigureRun read_run(const std::string& name, const ojson& r, const std::string& f
   const std::string at = "runs." + name;
   if (not r.is_object())
     throw ConfigError(file, at, "must be a JSON object {\"config\": ..., \"set\": {...}, \"grid\": {...}}");
-  only_keys(r, file, at, {"config", "set", "grid"});
+  only_keys(r, file, at, {"config", "inputs", "set", "grid"});
   FigureRun run{name, {}};
-  run.spec.config = configs + "/" + text(r, "config", file, at + ".config");
+  if (r.contains("inputs") == r.contains("config"))
+    throw ConfigError(file, at, "needs exactly one of config (an experiment) and inputs (a {config, set} file)");
+  if (r.contains("inputs")) {
+    // A reproduction's inputs (configs/reproduction/): an experiment and the overrides it is run with, data
+    // kept beside their source; the run's own set applies after them.
+    const auto path = std::filesystem::path(configs) / text(r, "inputs", file, at + ".inputs");
+    const auto in   = read_json_file(path.string());
+    JsonReader j(in, path.string());
+    run.spec.config = (path.parent_path() / j.string("config")).lexically_normal().string();
+    if (not in.contains("set") || not in["set"].is_object())
+      j.fail("set", "must be an object of config key -> value");
+    for (const auto& [k, v] : in["set"].items())
+      run.spec.sets.push_back(k + "=" + v.dump());
+    (void)j.object("set");
+    j.finish();
+  } else
+    run.spec.config = configs + "/" + text(r, "config", file, at + ".config");
   if (r.contains("set"))
     for (const auto& [k, v] : object_at(r, "set", file, at + ".set").items())
       run.spec.sets.push_back(k + "=" + v.dump());
@@ -65,17 +83,39 @@ FigureRun read_run(const std::string& name, const ojson& r, const std::string& f
   return run;
 }
 
-void check_cell(const ojson& c, const FigureRun& run, const std::vector<std::string>& each, const std::string& file,
-                const std::string& path)
+// "%.<digits><f|g|e>": the only printf forms a cell may use (one double, no width, no flags).
+bool number_format(const ojson& v)
 {
+  if (not v.is_string())
+    return false;
+  const auto s = v.get<std::string>();
+  const bool digits =
+      s.size() >= 4 && s.size() <= 5 && std::all_of(s.begin() + 2, s.end() - 1, [](char c) { return std::isdigit(c); });
+  return digits && s.compare(0, 2, "%.") == 0 && std::string("fge").find(s.back()) != std::string::npos;
+}
+
+void check_cell(const ojson& c, const FigureSpec& f, const FigureRun& own, const std::vector<std::string>& each,
+                bool items, const std::string& path)
+{
+  const std::string& file = f.file;
   if (not c.is_object())
     throw ConfigError(file, path, "must be a JSON object (summary, grid, each or value)");
-  only_keys(c, file, path, {"summary", "grid", "each", "value", "at", "default", "when"});
-  int sources = 0;
-  for (const char* k : {"summary", "grid", "each", "value"})
+  only_keys(c, file, path,
+            {"summary", "grid", "each", "item", "value", "at", "run", "default", "when", "format", "divide_by"});
+  if (c.contains("run") && (not c["run"].is_string() || not c.contains("summary")))
+    throw ConfigError(file, path + ".run", "must name a run, and the cell must read a summary key");
+  if (c.contains("format") && not number_format(c["format"]))
+    throw ConfigError(file, path + ".format", "must be \"%.Nf\", \"%.Ng\" or \"%.Ne\" (N: 0..99 digits)");
+  if (c.contains("divide_by") && not(c["divide_by"].is_number() && c["divide_by"].get<double>() > 0))
+    throw ConfigError(file, path + ".divide_by", "must be a positive number (a unit: 60 turns seconds into minutes)");
+  const FigureRun& run = c.contains("run") ? f.run(c["run"].get<std::string>()) : own;
+  int sources          = 0;
+  for (const char* k : {"summary", "grid", "each", "item", "value"})
     sources += c.contains(k) ? 1 : 0;
   if (sources != 1)
-    throw ConfigError(file, path, "needs exactly one of summary, grid, each, value");
+    throw ConfigError(file, path, "needs exactly one of summary, grid, each, item, value");
+  if (c.contains("item") && (not c["item"].is_string() || not items))
+    throw ConfigError(file, path + ".item", "must name a field of the row block's `items`");
   const auto grid_key = [&](const std::string& k, const std::string& where) {
     for (const auto& a : run.spec.axes)
       if (a.key == k)
@@ -97,8 +137,15 @@ void check_cell(const ojson& c, const FigureRun& run, const std::vector<std::str
   if (c.contains("each") && (not c["each"].is_string() || std::find(each.begin(), each.end(), c["each"]) == each.end()))
     throw ConfigError(file, path + ".each", "must name the row block's `each`");
   if (c.contains("at"))
-    for (const auto& [k, v] : object_at(c, "at", file, path + ".at").items())
+    for (const auto& [k, v] : object_at(c, "at", file, path + ".at").items()) {
       grid_key(k, path + ".at." + k);
+      if (v.is_object()) { // {"grid": key}: the row's own value of that key
+        if (v.size() != 1 || not v.contains("grid") || not v["grid"].is_string() ||
+            std::none_of(own.spec.axes.begin(), own.spec.axes.end(), [&](auto& a) { return a.key == v["grid"]; }))
+          throw ConfigError(file, path + ".at." + k,
+                            "an object value must be {\"grid\": a grid key of run " + own.name + "}");
+      }
+    }
   if (c.contains("when")) {
     const auto& w = object_at(c, "when", file, path + ".when");
     only_keys(w, file, path + ".when", {"summary", "equals", "then"});
@@ -112,13 +159,15 @@ FigureRowBlock read_rows(const ojson& b, const FigureSpec& f, const FigureTable&
 {
   if (not b.is_object())
     throw ConfigError(f.file, path, "must be a JSON object {\"run\": ..., \"cells\": {...}}");
-  only_keys(b, f.file, path, {"run", "where", "each", "cells"});
+  only_keys(b, f.file, path, {"run", "where", "each", "items", "cells"});
   FigureRowBlock block;
   block.run       = text(b, "run", f.file, path + ".run");
   const auto& run = f.run(block.run);
   if (b.contains("where"))
     for (const auto& [k, v] : object_at(b, "where", f.file, path + ".where").items())
       block.where[k] = plain(v);
+  if (b.contains("items"))
+    block.items = text(b, "items", f.file, path + ".items");
   std::vector<std::string> each_names;
   if (b.contains("each")) {
     const auto& e = object_at(b, "each", f.file, path + ".each");
@@ -131,15 +180,23 @@ FigureRowBlock read_rows(const ojson& b, const FigureSpec& f, const FigureTable&
       each_names.push_back(k);
     }
   }
-  const auto& cells = object_at(b, "cells", f.file, path + ".cells");
-  for (const auto& [k, c] : cells.items())
-    if (std::find(t.columns.begin(), t.columns.end(), k) == t.columns.end())
-      throw ConfigError(f.file, path + ".cells." + k, "not one of the table's columns");
-  for (const auto& col : t.columns) {
-    if (not cells.contains(col))
-      throw ConfigError(f.file, path + ".cells." + col, "missing: every column needs a cell");
-    check_cell(cells[col], run, each_names, f.file, path + ".cells." + col);
-    block.cells.push_back({col, plain(cells[col])});
+  const bool list = b.contains("cells") && b["cells"].is_array() && not b["cells"].empty();
+  const auto rows = list ? b["cells"] : ojson::array({object_at(b, "cells", f.file, path + ".cells")});
+  for (size_t i = 0; i < rows.size(); i++) {
+    const std::string at = path + ".cells" + (list ? "[" + std::to_string(i) + "]" : "");
+    const auto& cells    = rows[i];
+    if (not cells.is_object())
+      throw ConfigError(f.file, at, "must be a JSON object of column -> CELL");
+    for (const auto& [k, c] : cells.items())
+      if (std::find(t.columns.begin(), t.columns.end(), k) == t.columns.end())
+        throw ConfigError(f.file, at + "." + k, "not one of the table's columns");
+    block.cells.emplace_back();
+    for (const auto& col : t.columns) {
+      if (not cells.contains(col))
+        throw ConfigError(f.file, at + "." + col, "missing: every column needs a cell");
+      check_cell(cells[col], f, run, each_names, not block.items.empty(), at + "." + col);
+      block.cells.back().push_back({col, plain(cells[col])});
+    }
   }
   return block;
 }

@@ -9,9 +9,17 @@
 //                          "cells": {"model": CELL, ...}}]}]}
 //   CELL: {"summary": "dotted.key"} (or a list of keys: the first present), {"grid": "key"},
 //         {"each": "name"} or {"value": literal}; "{name}" in a summary key is the `each` value; options:
-//         "at": {"grid key": value} reads the point of the same run with those grid values instead;
+//         "at": {"grid key": value} reads the point of the same run with those grid values instead (a value
+//         {"grid": "own key"} takes the row point's value of that key);
 //         "default": literal when the key is missing or null; "when": {"summary": key, "equals": v,
-//         "then": literal} replaces the cell when the point's summary has key == v.
+//         "then": literal} replaces the cell when the point's summary has key == v; "run": "NAME" reads the
+//         point of another run with the same values of the grid keys both share (then "at");
+//         "format": "%.6f" (or %.Ng, %.Ne) prints a number with that many digits instead of the shortest
+//         round-trip form; "divide_by": 60 prints a number in another unit (seconds as minutes).
+//         "cells" may be a list of CELL objects: that many rows per point, in order.
+//   A row block's "items": "key" writes a row per element of the point's summary list `key`; a CELL
+//   {"item": "field"} reads the element's field. A run may name "inputs" (a {config, set} file under
+//   configs/, e.g. reproduction/p4d16-paper-inputs.json) instead of "config".
 // Config paths are relative to the configs/ directory. Every error names the file and the key (exit 2).
 #include "sim/sweep/sweep_plan.hpp"
 
@@ -37,7 +45,10 @@ struct FigureRowBlock {
   std::string run;
   std::map<std::string, nlohmann::json> where;                        // grid key -> the value rows must have
   std::vector<std::pair<std::string, std::vector<std::string>>> each; // at most one: name -> values
-  std::vector<FigureCell> cells;                                      // in the table's column order
+  // One row per entry per point (per `each` value), each in the table's column order: "cells" is an object
+  // (one row) or a list of them (rows written together, e.g. one series per row from `at` points).
+  std::vector<std::vector<FigureCell>> cells;
+  std::string items; // a summary key holding a list: one row per element (cells {"item": "field"}); "" for none
 };
 
 struct FigureTable {

@@ -2,6 +2,7 @@
 
 #include "models/config_error.hpp"
 #include "sim/report/csv_writer.hpp"
+#include "sim/report/summary.hpp" // fmt
 
 namespace gsim {
 
@@ -10,10 +11,12 @@ struct RowContext {
   const FigureSpec& f;
   const FigureRun& run;
   const std::vector<PlannedPoint>& points;
+  const FigurePlan& plan;
   const std::map<std::string, nlohmann::json>& summaries;
   const PlannedPoint* point = nullptr;
   std::string each_name, each_value;
-  std::string path; // the cell's key in the figure config, for errors
+  const nlohmann::json* item = nullptr; // the `items` element of the row
+  std::string path;                     // the cell's key in the figure config, for errors
 };
 
 size_t axis_of(const FigureRun& run, const std::string& key)
@@ -34,16 +37,23 @@ const nlohmann::json& summary_of(const RowContext& c, const PlannedPoint& p)
   return it->second;
 }
 
-// The point of the same run with the grid values of `at` replaced.
-const PlannedPoint& point_at(const RowContext& c, const nlohmann::json& at)
+// The point of run `run` (the row's or the cell's "run") whose grid values are the row point's for the keys
+// both runs have, with those of `at` replaced.
+const PlannedPoint& point_at(const RowContext& c, const FigureRun& run, const nlohmann::json& at)
 {
-  auto want = c.point->grid.values;
-  for (const auto& [k, v] : at.items())
-    want[axis_of(c.run, k)] = v;
-  for (const auto& p : c.points)
-    if (p.grid.values == want)
+  std::map<std::string, nlohmann::json> want;
+  for (size_t a = 0; a < c.run.spec.axes.size(); a++)
+    want[c.run.spec.axes[a].key] = c.point->grid.values[a];
+  for (const auto& [k, v] : at.items()) // {"grid": key}: the row point's value of its own grid key
+    want[k] = v.is_object() ? c.point->grid.values[axis_of(c.run, v["grid"])] : v;
+  for (const auto& p : c.plan.at(run.name)) {
+    bool same = true;
+    for (size_t a = 0; a < run.spec.axes.size() && same; a++)
+      same = not want.count(run.spec.axes[a].key) || want.at(run.spec.axes[a].key) == p.grid.values[a];
+    if (same)
       return p;
-  throw ConfigError(c.f.file, c.path + ".at", "no point of run " + c.run.name + " has those grid values");
+  }
+  throw ConfigError(c.f.file, c.path + ".at", "no point of run " + run.name + " has those grid values");
 }
 
 // summary["a"]["b"] for "a.b" ("{name}" replaced by the each value); null when absent.
@@ -64,6 +74,17 @@ nlohmann::json lookup(const nlohmann::json& summary, std::string key, const RowC
   return *v;
 }
 
+// A number in the cell's unit (divide_by) and format; anything else as it is.
+std::string formatted(const nlohmann::json& v, const nlohmann::json& src)
+{
+  if (not v.is_number() || not(src.contains("format") || src.contains("divide_by")))
+    return json_cell(v);
+  const double x = src.contains("divide_by") ? v.get<double>() / src["divide_by"].get<double>() : v.get<double>();
+  if (src.contains("format"))
+    return fmt(src["format"].get<std::string>().c_str(), x); // figure_spec checked the form
+  return json_cell(x);
+}
+
 std::string cell(const RowContext& c, const nlohmann::json& src)
 {
   const nlohmann::json& mine = summary_of(c, *c.point);
@@ -73,16 +94,46 @@ std::string cell(const RowContext& c, const nlohmann::json& src)
     return json_cell(src["value"]);
   if (src.contains("each"))
     return c.each_value;
+  if (src.contains("item"))
+    return formatted(lookup(*c.item, src["item"], c), src);
   if (src.contains("grid"))
     return json_cell(c.point->grid.values[axis_of(c.run, src["grid"])]);
-  const nlohmann::json& s = src.contains("at") ? summary_of(c, point_at(c, src["at"])) : mine;
+  const bool other        = src.contains("at") || src.contains("run");
+  const FigureRun& run    = src.contains("run") ? c.f.run(src["run"].get<std::string>()) : c.run;
+  const nlohmann::json& s = other ? summary_of(c, point_at(c, run, src.value("at", nlohmann::json::object()))) : mine;
   nlohmann::json v        = nullptr;
   for (const auto& key : src["summary"].is_array() ? src["summary"] : nlohmann::json::array({src["summary"]}))
     if (v = lookup(s, key.get<std::string>(), c); not v.is_null())
       break;
   if (v.is_null() && src.contains("default"))
-    return json_cell(src["default"]);
-  return json_cell(v);
+    return formatted(src["default"], src);
+  return formatted(v, src);
+}
+
+// The rows of one point (and `each` value): per element of `items` (once without), one row per cells entry.
+std::string point_rows(RowContext& c, const FigureRowBlock& block, const std::string& path)
+{
+  nlohmann::json list = nlohmann::json::array({nullptr});
+  if (not block.items.empty()) {
+    list = lookup(summary_of(c, *c.point), block.items, c);
+    if (not list.is_array())
+      throw ConfigError(c.f.file, path + ".items",
+                        "run " + c.run.name + " point " + describe_point(c.run.spec.axes, c.point->grid) +
+                            " reports no list " + block.items);
+  }
+  std::string csv;
+  for (const auto& item : list) {
+    c.item = &item;
+    for (size_t i = 0; i < block.cells.size(); i++) {
+      std::vector<std::string> fields;
+      for (const auto& cl : block.cells[i]) {
+        c.path = path + ".cells" + (block.cells.size() > 1 ? "[" + std::to_string(i) + "]" : "") + "." + cl.column;
+        fields.push_back(cell(c, cl.source));
+      }
+      csv += csv_record(fields);
+    }
+  }
+  return csv;
 }
 
 bool selected(const FigureRun& run, const PlannedPoint& p, const std::map<std::string, nlohmann::json>& where)
@@ -114,7 +165,7 @@ std::string figure_table_csv(const FigureSpec& f, const FigureTable& t, const Fi
   for (size_t b = 0; b < t.rows.size(); b++) {
     const auto& block = t.rows[b];
     const auto& run   = f.run(block.run);
-    RowContext c{f, run, plan.at(block.run), summaries, nullptr, "", "", ""};
+    RowContext c{f, run, plan.at(block.run), plan, summaries, nullptr, "", "", nullptr, ""};
     const std::vector<std::string> no_each = {""};
     const auto& values                     = block.each.empty() ? no_each : block.each.front().second;
     c.each_name                            = block.each.empty() ? "" : block.each.front().first;
@@ -124,12 +175,7 @@ std::string figure_table_csv(const FigureSpec& f, const FigureTable& t, const Fi
       c.point = &p;
       for (const auto& v : values) {
         c.each_value = v;
-        std::vector<std::string> fields;
-        for (const auto& cl : block.cells) {
-          c.path = t.file + ".rows[" + std::to_string(b) + "].cells." + cl.column;
-          fields.push_back(cell(c, cl.source));
-        }
-        csv += csv_record(fields);
+        csv += point_rows(c, block, t.file + ".rows[" + std::to_string(b) + "]");
       }
     }
   }

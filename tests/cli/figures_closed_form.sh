@@ -20,6 +20,35 @@ for f in 9 11 15; do
 done
 "$bin" figure 15 --out "$tmp/again" >/dev/null # deterministic
 cmp "$tmp/fig15b.csv" "$tmp/again/fig15b.csv"
+# Figs 9 and 11 are configs whose points run only the stages they need (run.stages): no replay.
+/usr/bin/python3 - "$tmp"/points <<'PY'
+import json, pathlib, sys
+only = [json.loads(p.read_text()) for p in pathlib.Path(sys.argv[1]).glob("*/summary.json")]
+only = [d for d in only if d["config"]["run"]["stages"] == "placement"]
+assert len(only) >= 672, len(only)  # Fig 9: 112 instance counts x k = 1..3 x two placements
+for d in only:
+    assert "iteration_time_s" not in d and "economics_iteration_time_s" not in d, d["config_file"]
+    assert "ring_formula_recovery_probability" in d
+PY
+# The figure-only keys: a wrong value exits 2 with one line naming the key.
+expect_error() { # expect_error WANT --set ...
+  local want=$1
+  shift
+  set +e
+  "$bin" run --config configs/p4d16.json "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  set -e
+  test $rc -eq 2 && test "$(wc -l <"$tmp/err")" -eq 1 && test ! -s "$tmp/out" && grep -qF -- "$want" "$tmp/err" ||
+    { echo "$*: exit $rc, want '$want':"; cat "$tmp/err"; exit 1; }
+}
+expect_error 'p4d16.json: run.stages: unknown stage "placment"' --set run.stages=model,placment
+expect_error 'failures.script.instances: every element must be in [0, 15]' \
+  --set 'failures.script={"at_iterations": 1, "instances": [99], "hardware": true}'
+expect_error 'failures.spaced.same_group: two instances of one placement group need replaced = 2' \
+  --set 'failures.spaced={"events": 2, "spacing_s": 100, "replaced": 1, "same_group": true}'
+expect_error 'failures.spaced: two instances of different groups need at least two groups' \
+  --set checkpoint.placement=ring --set run.stages=model,failures --set failures.iteration_time_s=62 \
+  --set 'failures.spaced={"events": 2, "spacing_s": 100, "replaced": 2, "same_group": false}'
 /usr/bin/python3 - "$tmp" plots/paper <<'PY'
 import csv, sys
 

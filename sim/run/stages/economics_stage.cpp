@@ -10,7 +10,7 @@ namespace gsim {
 namespace {
 
 nlohmann::json per_system(const std::vector<SystemEconomics>& systems,
-                          const std::function<double(const SystemEconomics&)>& value)
+                          const std::function<nlohmann::json(const SystemEconomics&)>& value)
 {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& s : systems)
@@ -25,6 +25,15 @@ void economics_stage(RunContext& ctx)
   const Experiment& e = ctx.experiment;
   RunResult& r        = ctx.report;
   r.section("Failure economics (closed form)");
+  // Fig 11's closed form: GEMINI's checkpoint time over the storage baselines' at the instances' network
+  // (the cluster's published efficiency). It needs neither a model that fits nor an iteration time; without
+  // a peer (m = 1) or a network there is no GEMINI transfer to compare.
+  if (e.checkpoint.replicas >= 2 && e.cluster.instance_Bps() > 0) {
+    r.set("instance_bandwidth_Gbps", e.cluster.instance_Bps() * 8 / 1e9);
+    r.set("checkpoint_time_reduction",
+          checkpoint_time_reduction(e.instances, e.cluster.instance_Bps(), e.storage.bandwidth_Bps,
+                                    e.checkpoint.replicas, e.cluster.network.efficiency));
+  }
   if (ctx.skip_untrainable("economics_note", "not computed"))
     return;
   // failures.iteration_time_s, when set (> 0), is a measured input and wins; else the simulated iteration
@@ -36,8 +45,10 @@ void economics_stage(RunContext& ctx)
           "note", "needs an iteration time (failures.iteration_time_s or a simulated one)");
     return;
   }
-  const auto in               = economics_inputs(e, t_iter);
-  const double failures_a_day = e.failures.rate_per_instance_day * e.instances;
+  const auto in = economics_inputs(e, t_iter);
+  // failures.counted_instances (models/figure_failure_keys.hpp; 0 = the run's) counts other instances' failures.
+  const int counted           = e.effective["failures"].value("counted_instances", 0);
+  const double failures_a_day = e.failures.rate_per_instance_day * (counted > 0 ? counted : e.instances);
   std::vector<SystemEconomics> all;
   for (System s : all_systems())
     all.push_back(system_economics(s, in));
@@ -67,6 +78,10 @@ void economics_stage(RunContext& ctx)
         gem(fmt("GEMINI %.2f min", gemini.wasted_per_failure_s / 60)) +
             fmt(", Strawman %.1f min", strawman.wasted_per_failure_s / 60) +
             fmt(", HighFreq %.1f min", highfreq.wasted_per_failure_s / 60));
+  // Expression (1) alone (lost progress + retrieval) by kind of failure: Fig 10's closed-form bars.
+  r.set("closed_form_expression1_per_failure_s", per_system(systems, [](const SystemEconomics& s) {
+          return nlohmann::json{{"software", s.software.expression1_s()}, {"hardware", s.hardware.expression1_s()}};
+        }));
   const auto ratio = [&](const SystemEconomics& s) { return effective_training_time_ratio(s, failures_a_day); };
   r.set("closed_form_effective_training_time_ratio", per_system(systems, ratio), "effective training time",
         gem(fmt("GEMINI %.3f", ratio(gemini))) + fmt(", Strawman %.3f", ratio(strawman)) +

@@ -6,7 +6,9 @@
 // The iteration time: failures.iteration_time_s when set (> 0, a measured input), else the simulated one
 // (RunContext::failure_iteration_s). Runs after the simulation, the checkpoint plan and the economics
 // stages; the ZeRO-3 replay's Engine is gone by then (sim/engine/failure_sim.hpp).
+#include "models/config_error.hpp"
 #include "models/failure_process.hpp"
+#include "models/spaced_failures.hpp"
 #include "models/units.hpp"
 #include "sim/engine/failure_sim.hpp"
 #include "sim/report/chrome_trace.hpp"
@@ -15,6 +17,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 namespace gsim {
 namespace {
@@ -67,6 +70,45 @@ std::string phases_trace(const FailureSimResult& r)
   return t.json();
 }
 
+// failures.script (one event) or failures.spaced (models/spaced_failures.hpp), when given (validated by
+// models/figure_failure_keys.hpp): their events instead of the failure process.
+std::optional<std::vector<FailureEvent>> scripted_events(const Experiment& e, const Placement& p, double t_iter)
+{
+  const auto& f = e.effective["failures"];
+  if (f.contains("spaced")) {
+    const auto& s = f["spaced"];
+    const SpacedFailures spec{s["events"].get<int>(), s["spacing_s"].get<double>(), s["replaced"].get<int>(),
+                              s["same_group"].get<bool>()};
+    try {
+      return spaced_failures(p, spec, e.run.seed);
+    } catch (const std::invalid_argument& err) {
+      throw ConfigError(e.file, "failures.spaced", err.what());
+    }
+  }
+  if (not f.contains("script"))
+    return std::nullopt;
+  const auto& s = f["script"];
+  return std::vector<FailureEvent>{{s["at_iterations"].get<double>() * t_iter, s["instances"].get<std::vector<int>>(),
+                                    s["hardware"].get<bool>(), false}};
+}
+
+bool is_spaced(const Experiment& e)
+{
+  return e.effective["failures"].contains("spaced");
+}
+
+// Every recorded phase per system (a scripted run has a few; a run of the process keeps them in failures.csv).
+nlohmann::json phases_json(const FailureSimResult& r)
+{
+  return per_system(r, [](const SystemOutcome& o) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : o.phases)
+      list.push_back(
+          {{"phase", p.phase}, {"episode", p.episode}, {"start_s", p.start_s}, {"duration_s", p.duration_s}});
+    return list;
+  });
+}
+
 } // namespace
 
 void failure_stage(RunContext& ctx)
@@ -84,21 +126,23 @@ void failure_stage(RunContext& ctx)
     return;
   }
   const double horizon = e.run.days * kSecondsPerDay;
-  const auto spec      = failure_process_spec(e.failures, e.instances, e.run.seed, horizon);
-  const auto events    = generate_failures(spec);
+  const auto setup     = failure_sim_setup(e, t_iter);
+  const auto script    = scripted_events(e, setup.placement, t_iter);
+  const auto events =
+      script ? *script : generate_failures(failure_process_spec(e.failures, e.instances, e.run.seed, horizon));
   FailureSimOptions opt;
   opt.horizon_s     = horizon;
   opt.record_phases = true;
   const auto runs   = ctx.systems_that_run(); // the simulation's own order, without the systems that cannot run
   std::erase_if(opt.systems, [&](System s) { return std::find(runs.begin(), runs.end(), s) == runs.end(); });
   ctx.note_gemini_left_out("failure_gemini_note");
-  const auto setup = failure_sim_setup(e, t_iter);
-  const auto res   = simulate_failures(setup, events, opt);
+  const auto res = simulate_failures(setup, events, opt);
 
   r.set("failure_iteration_time_s", t_iter, "iteration time used",
         fmt("%.2f s", t_iter) + (configured ? " (failures.iteration_time_s)" : " (simulated)"));
-  r.set("failure_model", to_string(e.failures.model), "failure model",
-        to_string(e.failures.model) + fmt(", %.4g per instance-day", e.failures.rate_per_instance_day) +
+  r.set("failure_model", script ? "scripted" : to_string(e.failures.model), "failure model",
+        (script ? std::string("scripted (failures.script), else ") : std::string()) + to_string(e.failures.model) +
+            fmt(", %.4g per instance-day", e.failures.rate_per_instance_day) +
             fmt(", %.0f %% hardware", e.failures.hardware_fraction * 100));
   // No host wall time here: the summary must be bit-identical between runs (bench/ measures it).
   r.set("simulated_days", e.run.days, "simulated", fmt("%.4g days", e.run.days));
@@ -126,6 +170,8 @@ void failure_stage(RunContext& ctx)
         per_system(res, [](const SystemOutcome& o) { return o.effective_training_time_ratio(); }),
         "effective training time",
         systems_text(res, [](const SystemOutcome& o) { return fmt("%.4f", o.effective_training_time_ratio()); }));
+  if (script && not is_spaced(e))
+    r.set("failure_phases", phases_json(res));
   r.add_file("failures.csv", phases_csv(res));
   r.add_file("failures_timeline.json", phases_trace(res));
 }

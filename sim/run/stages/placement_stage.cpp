@@ -46,6 +46,11 @@ void placement_stage(RunContext& ctx)
   r.set("recovery_probability_method", pr.method);
   if (pr.method == "monte_carlo")
     r.set("recovery_probability_stderr", pr.standard_error);
+  // The artifact's ring formula at the same N, m and k (the paper's ring series in Fig 9): exact for k <= m,
+  // else a lower bound of the ring's true probability (models/placement.hpp).
+  const auto ring = ring_recovery_closed_form(e.instances, e.checkpoint.replicas, k);
+  r.set("ring_formula_recovery_probability", ring.probability);
+  r.set("ring_formula_method", ring.exact ? "closed_form" : "bound");
 }
 
 } // namespace gsim
