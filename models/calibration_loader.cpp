@@ -5,6 +5,7 @@
 #include "models/calibration.hpp"
 #include "models/config_error.hpp"
 #include "models/json_reader.hpp"
+#include "models/measuring_cluster.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -212,24 +213,6 @@ double point_size(const std::map<std::string, double>& c)
   return 0;
 }
 
-std::string upper(std::string s)
-{
-  for (auto& ch : s)
-    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return s;
-}
-
-// "NVIDIA H200" / "H200-SXM-141GB" -> "H200": the model, without vendor and variant.
-std::string gpu_model(std::string name)
-{
-  name = upper(name);
-  if (name.rfind("NVIDIA ", 0) == 0)
-    name = name.substr(7);
-  if (name.rfind("TESLA ", 0) == 0)
-    name = name.substr(6);
-  return name.substr(0, name.find_first_of(" -_"));
-}
-
 } // namespace
 
 bool is_gemm_family(const std::string& family)
@@ -246,32 +229,70 @@ std::string Series::key() const
   return k;
 }
 
-/** The cluster file in `clusters_dir` whose GPU is the model `gpu_name` names (e.g. "NVIDIA H200"). */
-ClusterSpec cluster_for_gpu(const std::string& gpu_name, const std::string& clusters_dir, const std::string& who)
+namespace {
+
+// The points grouped into series: family x (ranks, concurrent_gpus), per file; medians over repetitions.
+std::map<std::string, Series> series_of(const std::map<std::string, Point>& points)
 {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(clusters_dir, ec))
-    if (e.path().extension() == ".json")
-      files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  const std::string want = gpu_model(gpu_name);
-  for (const auto& f : files) {
-    // Peek at gpu.name without the strict reader, so an unrelated broken cluster file is not our error.
-    json j;
-    try {
-      j = read_json_file(f.string());
-    } catch (const ConfigError&) {
-      continue;
-    }
-    if (j.is_object() && j.contains("gpu") && j["gpu"].is_object() && j["gpu"].contains("name") &&
-        j["gpu"]["name"].is_string() && gpu_model(j["gpu"]["name"].get<std::string>()) == want)
-      return load_cluster(f.string());
+  std::map<std::string, Series> by_key;
+  for (const auto& [id, p] : points) {
+    std::map<std::string, double> c;
+    for (const auto& [name, values] : p.counters)
+      c[name] = median(values);
+    std::map<std::string, std::string> labels;
+    for (const auto& name : kSeriesCounters)
+      if (c.count(name))
+        labels[name] = counter_text(c[name]);
+    for (const char* dtype : {"fp16", "bf16", "fp32"})
+      if (is_gemm_family(p.family) && p.family.size() > 4 && p.family.compare(p.family.size() - 4, 4, dtype) == 0)
+        labels["dtype"] = dtype;
+    std::string key = p.file + "\n" + p.family;
+    for (const auto& [k, v] : labels)
+      key += " " + k + "=" + v;
+    Series& s = by_key[key];
+    s.file    = source_relative(p.file);
+    s.family  = p.family;
+    s.labels  = labels;
+    s.sizes.push_back(point_size(c));
+    s.median_s.push_back(median(p.times_s));
+    s.min_s.push_back(*std::min_element(p.times_s.begin(), p.times_s.end()));
+    s.max_s.push_back(*std::max_element(p.times_s.begin(), p.times_s.end()));
+    s.names.push_back(p.name);
+    s.point_labels.push_back(p.label);
+    s.counters.push_back(c);
+    s.repetitions.push_back(static_cast<int>(p.times_s.size()));
   }
-  throw ConfigError(who, "context.gpu_name",
-                    "\"" + gpu_name + "\": no " + clusters_dir + "/*.json has a GPU of that model (" + want +
-                        "), so its datasheet peaks are unknown");
+  return by_key;
 }
+
+// Sorts a series' points by size (then name, for equal sizes: the fits need ascending sizes) and fits it.
+void order_and_fit(Series& s)
+{
+  std::vector<size_t> order(s.sizes.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return s.sizes[a] != s.sizes[b] ? s.sizes[a] < s.sizes[b] : s.names[a] < s.names[b];
+  });
+  auto permute = [&](auto& v) {
+    auto copy = v;
+    for (size_t i = 0; i < order.size(); i++)
+      v[i] = copy[order[i]];
+  };
+  permute(s.sizes);
+  permute(s.median_s);
+  permute(s.min_s);
+  permute(s.max_s);
+  permute(s.names);
+  permute(s.point_labels);
+  permute(s.counters);
+  permute(s.repetitions);
+  // A GEMM's time depends on its shape, not on its FLOPs alone: GEMMs are priced per shape
+  // (models/gemm_efficiency.hpp), so no alpha-beta line is fitted through them.
+  if (not is_gemm_family(s.family) && s.sizes.front() > 0)
+    s.fit = fit_piecewise(s.sizes, s.median_s);
+}
+
+} // namespace
 
 Calibration Calibration::load(const std::string& dir)
 {
@@ -318,63 +339,11 @@ Calibration Calibration::load(const std::string& dir)
     cal.machine_["gpu_count"] = counter_text(most);
   }
 
-  // Group the points into series: family x (ranks, concurrent_gpus), per file.
-  std::map<std::string, Series> by_key;
-  for (const auto& [id, p] : points) {
-    std::map<std::string, double> c;
-    for (const auto& [name, values] : p.counters)
-      c[name] = median(values);
-    std::map<std::string, std::string> labels;
-    for (const auto& name : kSeriesCounters)
-      if (c.count(name))
-        labels[name] = counter_text(c[name]);
-    for (const char* dtype : {"fp16", "bf16", "fp32"})
-      if (is_gemm_family(p.family) && p.family.size() > 4 && p.family.compare(p.family.size() - 4, 4, dtype) == 0)
-        labels["dtype"] = dtype;
-    std::string key = p.file + "\n" + p.family;
-    for (const auto& [k, v] : labels)
-      key += " " + k + "=" + v;
-    Series& s = by_key[key];
-    s.file    = source_relative(p.file);
-    s.family  = p.family;
-    s.labels  = labels;
-    s.sizes.push_back(point_size(c));
-    s.median_s.push_back(median(p.times_s));
-    s.min_s.push_back(*std::min_element(p.times_s.begin(), p.times_s.end()));
-    s.max_s.push_back(*std::max_element(p.times_s.begin(), p.times_s.end()));
-    s.names.push_back(p.name);
-    s.point_labels.push_back(p.label);
-    s.counters.push_back(c);
-    s.repetitions.push_back(static_cast<int>(p.times_s.size()));
-  }
-
   std::set<std::string> keys;
-  for (auto& [id, s] : by_key) {
+  for (auto& [id, s] : series_of(points)) {
     if (not keys.insert(s.key()).second)
       throw ConfigError(s.file, s.family, "series \"" + s.key() + "\" is measured in two files of " + dir);
-    // Sort the points by size (then name, for equal sizes): the fits need ascending sizes.
-    std::vector<size_t> order(s.sizes.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return s.sizes[a] != s.sizes[b] ? s.sizes[a] < s.sizes[b] : s.names[a] < s.names[b];
-    });
-    auto permute = [&](auto& v) {
-      auto copy = v;
-      for (size_t i = 0; i < order.size(); i++)
-        v[i] = copy[order[i]];
-    };
-    permute(s.sizes);
-    permute(s.median_s);
-    permute(s.min_s);
-    permute(s.max_s);
-    permute(s.names);
-    permute(s.point_labels);
-    permute(s.counters);
-    permute(s.repetitions);
-    // A GEMM's time depends on its shape, not on its FLOPs alone: GEMMs are priced per shape
-    // (models/gemm_efficiency.hpp), so no alpha-beta line is fitted through them.
-    if (not is_gemm_family(s.family) && s.sizes.front() > 0)
-      s.fit = fit_piecewise(s.sizes, s.median_s);
+    order_and_fit(s);
     cal.series_.push_back(std::move(s));
   }
   std::sort(cal.series_.begin(), cal.series_.end(), [](const Series& a, const Series& b) { return a.key() < b.key(); });

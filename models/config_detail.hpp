@@ -69,4 +69,8 @@ ClusterSpec read_cluster(const nlohmann::json& j, const std::string& file, const
                          KeyLog* log = nullptr);
 ModelSpec read_model(const nlohmann::json& j, const std::string& file, const std::string& path, KeyLog* log = nullptr);
 
+// Every default load_experiment applied, written into the echoed config `j` where the key is absent
+// (models/config_defaults.cpp).
+void echo_defaults(nlohmann::json& j, const Experiment& e);
+
 } // namespace gsim::config_detail

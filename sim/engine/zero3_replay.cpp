@@ -210,6 +210,31 @@ double typical_message_bytes(const Zero3Program& p)
   return sizes.back();
 }
 
+namespace {
+
+// Fig 8's bars: the idle time the profile saw in spans over `threshold`, and what is left of it once the
+// checkpoint's chunks ran, per checkpointed iteration.
+void account_idle_left(ReplayResult& out, double threshold)
+{
+  const auto its                 = iteration_stats(out, threshold);
+  auto& ck                       = out.checkpoint;
+  const std::vector<double>& was = ck.profile_spans_s;
+  for (auto& rec : ck.iterations) {
+    const auto& now = its[size_t(rec.iteration)];
+    for (size_t p = 0; p < was.size() && p < now.spans_s.size(); p++)
+      if (was[p] > threshold)
+        rec.idle_left_s += now.spans_s[p];
+    for (size_t k = 0; k < rec.span_busy_s.size(); k++) {
+      const int after = ck.schedule.after_op[k];
+      if (after >= 0 && size_t(after) < was.size() && was[size_t(after)] > threshold)
+        rec.idle_left_s -= rec.span_busy_s[k];
+    }
+    rec.idle_left_s = std::max(0.0, rec.idle_left_s);
+  }
+}
+
+} // namespace
+
 ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
 {
   static bool once = false;
@@ -282,22 +307,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
         interference ? interference->describe() : "none: the calibration has no interference_* series";
   if (checkpointing) {
     traffic.summarize();
-    // Fig 8's bars: the idle time the profile saw, and what is left of it once the chunks ran.
-    const auto its                 = iteration_stats(out, e.checkpoint.span_threshold_s);
-    auto& ck                       = out.checkpoint;
-    const std::vector<double>& was = ck.profile_spans_s;
-    for (auto& rec : ck.iterations) {
-      const auto& now = its[size_t(rec.iteration)];
-      for (size_t p = 0; p < was.size() && p < now.spans_s.size(); p++)
-        if (was[p] > e.checkpoint.span_threshold_s)
-          rec.idle_left_s += now.spans_s[p];
-      for (size_t k = 0; k < rec.span_busy_s.size(); k++) {
-        const int after = ck.schedule.after_op[k];
-        if (after >= 0 && size_t(after) < was.size() && was[size_t(after)] > e.checkpoint.span_threshold_s)
-          rec.idle_left_s -= rec.span_busy_s[k];
-      }
-      rec.idle_left_s = std::max(0.0, rec.idle_left_s);
-    }
+    account_idle_left(out, e.checkpoint.span_threshold_s);
   }
   XBT_DEBUG("replayed %d iterations in %g simulated seconds", iterations, sg4::Engine::get_clock());
   return out;

@@ -41,6 +41,44 @@ void calibration_stage(RunContext& ctx)
   }
 }
 
+// What one iteration moves and how every part of it was priced (links, kernels, host, interference).
+void report_program_and_pricing(RunResult& r, const RunContext& ctx, const ReplayResult& rep)
+{
+  const auto& p = rep.program;
+  r.set("collectives_per_iteration", int(p.comms.size()), "collectives per iteration",
+        std::to_string(p.comms.size()) + fmt(" (all-gathers %.1f GB", p.comm_bytes(CollOp::all_gather) / 1e9) +
+            fmt(", reduce-scatters %.1f GB)", p.comm_bytes(CollOp::reduce_scatter) / 1e9));
+  r.set("allgather_bytes_per_iteration", p.comm_bytes(CollOp::all_gather));
+  r.set("reduce_scatter_bytes_per_iteration", p.comm_bytes(CollOp::reduce_scatter));
+  r.set("link_nic_Bps", rep.spec.nic.bandwidth_Bps, "NIC (per NIC, calibrated)",
+        fmt("%.2f GB/s", rep.spec.nic.bandwidth_Bps / 1e9));
+  r.set("link_nvlink_Bps", rep.spec.nvlink.bandwidth_Bps, "NVLink (per port or brick, calibrated)",
+        fmt("%.1f GB/s", rep.spec.nvlink.bandwidth_Bps / 1e9));
+  r.set("ring_step_latency_s", rep.spec.ring_latency_s);
+  const auto& t =
+      ctx.experiment.training; // kernel variants and how the calibration priced each (kernels.json entry or passes)
+  r.set("kernel_variants",
+        {{"attention", to_string(t.attention)}, {"activation", to_string(t.activation)}, {"norm", to_string(t.norm)}},
+        "kernel variants",
+        "attention " + to_string(t.attention) + ", activation " + to_string(t.activation) + ", norm " +
+            to_string(t.norm));
+  r.set("kernel_pricing", p.kernel_sources);
+  const auto host  = host_cost(*ctx.calibration);
+  const bool hooks = framework_schedule(t.framework).hook_host_cost;
+  r.set("host_s_per_iteration", p.host_s, "host work per iteration",
+        p.host_s > 0 ? fmt("%.1f ms", p.host_s * 1e3) + fmt(" (%.1f us per module hook)", host->zero3_hook_s * 1e6)
+        : hooks      ? std::string("not modelled (the calibration has no host/zero3_hooks.json)")
+                     : "not modelled for " + to_string(t.framework) + " (no per-hook host work calibrated)");
+  r.set("host_pricing", host && hooks ? host->source : std::string("none"));
+  const InterferenceReplay& inf = rep.interference; // sim/engine/gpu_contention.hpp
+  r.set("interference_pricing", inf.pricing);
+  if (not inf.compute_stretch_s.empty()) { // the reported iteration's: the checkpointed one when checkpointing
+    const double k = inf.compute_stretch_s.back(), c = inf.comm_stretch_s.back();
+    r.set("interference_added_s", {{"kernels", k}, {"collectives", c}}, "interference (time beyond alone)",
+          fmt("kernels +%.1f ms", k * 1e3) + fmt(", collectives +%.1f ms per iteration", c * 1e3));
+  }
+}
+
 void simulation_stage(RunContext& ctx)
 {
   const Experiment& e = ctx.experiment;
@@ -97,38 +135,7 @@ void simulation_stage(RunContext& ctx)
   }
   r.set("idle_spans_ms", spans); // per simulated iteration, in time order (read by the checkpoint planner)
 
-  const auto& p = rep.program;
-  r.set("collectives_per_iteration", int(p.comms.size()), "collectives per iteration",
-        std::to_string(p.comms.size()) + fmt(" (all-gathers %.1f GB", p.comm_bytes(CollOp::all_gather) / 1e9) +
-            fmt(", reduce-scatters %.1f GB)", p.comm_bytes(CollOp::reduce_scatter) / 1e9));
-  r.set("allgather_bytes_per_iteration", p.comm_bytes(CollOp::all_gather));
-  r.set("reduce_scatter_bytes_per_iteration", p.comm_bytes(CollOp::reduce_scatter));
-  r.set("link_nic_Bps", rep.spec.nic.bandwidth_Bps, "NIC (per NIC, calibrated)",
-        fmt("%.2f GB/s", rep.spec.nic.bandwidth_Bps / 1e9));
-  r.set("link_nvlink_Bps", rep.spec.nvlink.bandwidth_Bps, "NVLink (per port or brick, calibrated)",
-        fmt("%.1f GB/s", rep.spec.nvlink.bandwidth_Bps / 1e9));
-  r.set("ring_step_latency_s", rep.spec.ring_latency_s);
-  const auto& t = e.training; // kernel variants and how the calibration priced each (kernels.json entry or passes)
-  r.set("kernel_variants",
-        {{"attention", to_string(t.attention)}, {"activation", to_string(t.activation)}, {"norm", to_string(t.norm)}},
-        "kernel variants",
-        "attention " + to_string(t.attention) + ", activation " + to_string(t.activation) + ", norm " +
-            to_string(t.norm));
-  r.set("kernel_pricing", p.kernel_sources);
-  const auto host  = host_cost(*ctx.calibration);
-  const bool hooks = framework_schedule(t.framework).hook_host_cost;
-  r.set("host_s_per_iteration", p.host_s, "host work per iteration",
-        p.host_s > 0 ? fmt("%.1f ms", p.host_s * 1e3) + fmt(" (%.1f us per module hook)", host->zero3_hook_s * 1e6)
-        : hooks      ? std::string("not modelled (the calibration has no host/zero3_hooks.json)")
-                     : "not modelled for " + to_string(t.framework) + " (no per-hook host work calibrated)");
-  r.set("host_pricing", host && hooks ? host->source : std::string("none"));
-  const InterferenceReplay& inf = rep.interference; // sim/engine/gpu_contention.hpp
-  r.set("interference_pricing", inf.pricing);
-  if (not inf.compute_stretch_s.empty()) { // the reported iteration's: the checkpointed one when checkpointing
-    const double k = inf.compute_stretch_s.back(), c = inf.comm_stretch_s.back();
-    r.set("interference_added_s", {{"kernels", k}, {"collectives", c}}, "interference (time beyond alone)",
-          fmt("kernels +%.1f ms", k * 1e3) + fmt(", collectives +%.1f ms per iteration", c * 1e3));
-  }
+  report_program_and_pricing(r, ctx, rep);
 
   r.add_file("iterations.csv", iterations_csv(its));
   r.add_file("comm_gap.txt", comm_gap_text(its));
