@@ -15,7 +15,8 @@ std::optional<HostCost> host_cost(const Calibration& cal)
   const nlohmann::json j = read_json_file(file);
   // Only the fitted value is read: the rest of the file (fit inputs, spread, transfer rule) is provenance.
   JsonReader r(j, file);
-  return HostCost{r.number("zero3_hook_host_s", 0, 0.1), source_relative(file) + " (" + r.string_or("source", "no source") + ")"};
+  return HostCost{r.number("zero3_hook_host_s", 0, 0.1),
+                  source_relative(file) + " (" + r.string_or("source", "no source") + ")"};
 }
 
 } // namespace gsim
