@@ -19,8 +19,8 @@ const std::vector<Stage>& pipeline()
       {"placement", placement_stage},
       {"recovery_simulation", recovery_simulation_stage, true},
       {"calibration", calibration_stage},
-      {"simulation", simulation_stage, true},
-      {"checkpoint_plan", checkpoint_plan_stage},
+      {"simulation", simulation_stage, true, {"model", "calibration"}},
+      {"checkpoint_plan", checkpoint_plan_stage, false, {"simulation"}},
       {"economics", economics_stage},
       {"failures", failure_stage, true},
   };
@@ -51,8 +51,14 @@ std::vector<Stage> selected_stages(const Experiment& e)
   }
   std::vector<Stage> out;
   for (const auto& s : pipeline())
-    if (wanted.count(s.name))
+    if (wanted.count(s.name)) {
+      for (const auto& need : s.needs)
+        if (not wanted.count(need))
+          throw ConfigError(e.file, "run.stages",
+                            "stage \"" + s.name + "\" reads the results of \"" + need +
+                                "\", which the list leaves out");
       out.push_back(s);
+    }
   return out;
 }
 

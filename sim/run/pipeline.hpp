@@ -11,7 +11,8 @@ namespace gsim {
 struct Stage {
   std::string name;
   void (*run)(RunContext&);
-  bool simgrid = false; // runs a SimGrid engine (one per process): such a run needs a process of its own
+  bool simgrid = false;                // runs a SimGrid engine (one per process): such a run needs a process of its own
+  std::vector<std::string> needs = {}; // stages whose results it reads (run.stages must name them too)
 };
 
 /** Every stage, in the order they run. */

@@ -84,7 +84,10 @@ TEST(RunStages, SelectsInPipelineOrderAndRefusesUnknownNames)
 {
   EXPECT_EQ(stage_names({}).size(), pipeline().size()); // default: all
   EXPECT_EQ(stage_names({"run.stages=economics,model"}), (std::vector<std::string>{"model", "economics"}));
-  for (const std::string bad : {"model,nope", "model,model", "", "model,"}) {
+  EXPECT_EQ(stage_names({"run.stages=model,calibration,simulation,checkpoint_plan"}).size(), 4u);
+  // A stage without the stages it reads from is refused, not run on empty inputs.
+  for (const std::string bad : {"model,nope", "model,model", "", "model,", "simulation", "model,simulation",
+                                "model,calibration,checkpoint_plan"}) {
     try {
       stage_names({"run.stages=" + bad});
       ADD_FAILURE() << bad;
