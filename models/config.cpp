@@ -294,7 +294,7 @@ void read_failures(JsonReader& r, Experiment& e)
   e.failures.model                 = read_enum_or(f, "model", kFailureModels, FailureModel::independent);
   e.failures.correlated_group_size = int(f.integer_or("correlated_group_size", 4, 1, kMaxInt));
   e.failures.correlated_fraction   = f.number_or("correlated_fraction", 0.084, 0, 1);
-  read_figure_failure_keys(f, e.instances); // models/figure_failure_keys.hpp
+  read_figure_failure_keys(f, e.instances, e.failures); // models/figure_failure_keys.hpp
   f.finish();
   if (e.failures.simultaneous > e.instances)
     f.fail("simultaneous", "k = " + std::to_string(e.failures.simultaneous) + " exceeds the " +
@@ -311,8 +311,8 @@ void read_run(JsonReader& r, Experiment& e)
   e.run.iterations  = int(u.integer("iterations", 1, kMaxIterations));
   e.run.calibration = read_calibration_dir(u, e.file);
   // The stages to run, comma-separated ("all": every one); the pipeline checks the names
-  // (sim/run/pipeline.cpp selected_stages), which it takes from the effective config.
-  (void)u.string_or("stages", "all");
+  // (sim/run/pipeline.cpp selected_stages).
+  e.run.stages = u.string_or("stages", "all");
   u.finish();
   const int64_t steps =
       int64_t(e.checkpoint.profile_iterations + e.run.iterations) * e.training.gradient_accumulation_steps;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,21 @@ struct StorageSpec {
   double strawman_interval_s = 0;
 };
 
+// failures.spaced: evenly spaced failures on a placement (models/spaced_failures.hpp, Fig 10).
+struct SpacedFailures {
+  int events       = 0;
+  double spacing_s = 0;
+  int replaced     = 0; // 0, 1 or 2
+  bool same_group  = false;
+};
+
+// failures.script: one failure instead of the failure process (Fig 14).
+struct ScriptedFailure {
+  double at_iterations = 0; // when, in iterations from the start
+  std::vector<int> instances;
+  bool hardware = false;
+};
+
 struct FailureSpec {
   int simultaneous             = 1; // k, for the recovery probability
   double rate_per_instance_day = 0;
@@ -151,6 +167,11 @@ struct FailureSpec {
   FailureModel model         = FailureModel::independent;
   int correlated_group_size  = 4;
   double correlated_fraction = 0.084;
+  // Optional keys that shape a run for one figure rather than model a cluster (models/figure_failure_keys.hpp).
+  int recovery_simulation_events = 0; // the recovery_simulation stage's events (Fig 9); 0: the stage does nothing
+  int counted_instances          = 0; // instances whose failures the closed forms count (Fig 15b); 0: the run's
+  std::optional<ScriptedFailure> script;
+  std::optional<SpacedFailures> spaced;
 };
 
 struct RunSpec {
@@ -161,6 +182,8 @@ struct RunSpec {
   // run.calibration: the calibration directory, relative to the experiment file; default: the shipped one
   // found by the rule of models/calibration_paths.hpp. "" when the default was not found.
   std::string calibration;
+  // run.stages: the stages to run, comma-separated, or "all" (sim/run/pipeline.cpp checks the names).
+  std::string stages = "all";
 };
 
 struct Experiment {

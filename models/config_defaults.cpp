@@ -26,9 +26,9 @@ void echo_defaults(nlohmann::json& j, const Experiment& e)
   fill(j["failures"], "model", to_string(e.failures.model));
   fill(j["failures"], "correlated_group_size", e.failures.correlated_group_size);
   fill(j["failures"], "correlated_fraction", e.failures.correlated_fraction);
-  fill(j["failures"], "recovery_simulation_events", 0);
-  fill(j["failures"], "counted_instances", 0);
-  fill(j["run"], "stages", "all");
+  fill(j["failures"], "recovery_simulation_events", e.failures.recovery_simulation_events);
+  fill(j["failures"], "counted_instances", e.failures.counted_instances);
+  fill(j["run"], "stages", e.run.stages);
   // Relative to the experiment file, as the key is read: no absolute path of the checkout in results.
   if (not e.run.calibration.empty())
     fill(j["run"], "calibration", relative_to_file(e.run.calibration, e.file));

@@ -50,7 +50,7 @@ std::optional<Interference> interference_model(const Calibration& cal)
   m.d2h  = pair(cal, "interference_d2h", &file);
   if (not m.gemm && not m.d2h)
     return std::nullopt;
-  m.file = source_relative(file);
+  m.file = file; // Series::file is already repo-relative
   return m;
 }
 
@@ -59,8 +59,9 @@ std::string Interference::describe() const
   std::string t = file + ": ";
   if (gemm)
     t += gemm->series + " (" + gemm->setup + "; median of " + std::to_string(gemm->repetitions) +
-         "): compute kernels " + ratio(gemm->other) + " while a collective or checkpoint send is in flight, that " +
-         "collective or send " + ratio(gemm->comm) + " while kernels run";
+         "): compute kernels " + ratio(gemm->other) + " while a collective or checkpoint send is in flight; " +
+         "the collective " + ratio(gemm->comm) + " while kernels run where NVLink bounds it (a ring paced by a NIC " +
+         "or PCIe, and a checkpoint send, keep the network's time)";
   else
     t += "no interference_gemm series: compute and communication do not slow each other";
   if (d2h)

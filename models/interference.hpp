@@ -9,8 +9,8 @@
 //    a collective is in flight (slowdown_other), and the collective while kernels run (slowdown_comm);
 //  * interference_d2h: a 256 MiB pinned GPU->CPU copy beside an NCCL all-gather -> the checkpoint's GPU->CPU
 //    copies while a collective is in flight, and the collective while they run.
-// Transfer to other GPUs and fabrics: the ratios unchanged (no measurement says how they scale with the GPU or
-// with a network-bound ring). Pure: no SimGrid; the replay applies it (sim/engine/gpu_contention.hpp).
+// Transfer to other GPUs: the ratios unchanged. The collective's own slowdown is applied only where NVLink
+// bounds the ring, as measured (no measurement of a network-bound ring beside a GEMM exists). Pure: no SimGrid; the replay applies it (sim/engine/gpu_contention.hpp).
 #include "models/calibration.hpp"
 
 #include <optional>

@@ -12,13 +12,6 @@
 
 namespace gsim {
 
-struct SpacedFailures {
-  int events       = 0;
-  double spacing_s = 0;
-  int replaced     = 0; // 0, 1 or 2
-  bool same_group  = false;
-};
-
 /** The events of `s` on placement `p`, seeded. Throws std::invalid_argument on replaced outside 0..2, or
  *  same_group without replaced = 2 or with a group of one. */
 std::vector<FailureEvent> spaced_failures(const Placement& p, const SpacedFailures& s, uint64_t seed);

@@ -175,7 +175,7 @@ InterferenceReplay interference_added(const ReplayResult& out, const RingCollect
     r.compute_stretch_s[size_t(c.iteration)] +=
         (c.end - c.start) - (c.step < 0 ? p.optimizer_s : p.steps[size_t(c.step)].seconds);
   if (coll.mode() != CollectiveMode::analytic) {
-    r.pricing += "; flow mode: the collectives hold their GPU share, their own slowdown is not applied";
+    r.pricing += "; flow mode: the collectives hold their GPU share, the network sets their time";
     return r;
   }
   for (const auto& c : out.comms) {

@@ -29,8 +29,7 @@ const std::vector<Stage>& pipeline()
 
 std::vector<Stage> selected_stages(const Experiment& e)
 {
-  const auto& run        = e.effective.contains("run") ? e.effective["run"] : nlohmann::json::object();
-  const std::string list = run.contains("stages") ? run["stages"].get<std::string>() : "all";
+  const std::string& list = e.run.stages;
   if (list == "all")
     return pipeline();
   std::string known;

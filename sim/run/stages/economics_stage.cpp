@@ -47,7 +47,7 @@ void economics_stage(RunContext& ctx)
   }
   const auto in = economics_inputs(e, t_iter);
   // failures.counted_instances (models/figure_failure_keys.hpp; 0 = the run's) counts other instances' failures.
-  const int counted           = e.effective["failures"].value("counted_instances", 0);
+  const int counted           = e.failures.counted_instances;
   const double failures_a_day = e.failures.rate_per_instance_day * (counted > 0 ? counted : e.instances);
   std::vector<SystemEconomics> all;
   for (System s : all_systems())

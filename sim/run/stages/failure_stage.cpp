@@ -74,27 +74,18 @@ std::string phases_trace(const FailureSimResult& r)
 // models/figure_failure_keys.hpp): their events instead of the failure process.
 std::optional<std::vector<FailureEvent>> scripted_events(const Experiment& e, const Placement& p, double t_iter)
 {
-  const auto& f = e.effective["failures"];
-  if (f.contains("spaced")) {
-    const auto& s = f["spaced"];
-    const SpacedFailures spec{s["events"].get<int>(), s["spacing_s"].get<double>(), s["replaced"].get<int>(),
-                              s["same_group"].get<bool>()};
+  const auto& f = e.failures;
+  if (f.spaced) {
     try {
-      return spaced_failures(p, spec, e.run.seed);
+      return spaced_failures(p, *f.spaced, e.run.seed);
     } catch (const std::invalid_argument& err) {
       throw ConfigError(e.file, "failures.spaced", err.what());
     }
   }
-  if (not f.contains("script"))
+  if (not f.script)
     return std::nullopt;
-  const auto& s = f["script"];
-  return std::vector<FailureEvent>{{s["at_iterations"].get<double>() * t_iter, s["instances"].get<std::vector<int>>(),
-                                    s["hardware"].get<bool>(), false}};
-}
-
-bool is_spaced(const Experiment& e)
-{
-  return e.effective["failures"].contains("spaced");
+  const auto& s = *f.script;
+  return std::vector<FailureEvent>{{s.at_iterations * t_iter, s.instances, s.hardware, false}};
 }
 
 // Every recorded phase per system (a scripted run has a few; a run of the process keeps them in failures.csv).
@@ -170,7 +161,7 @@ void failure_stage(RunContext& ctx)
         per_system(res, [](const SystemOutcome& o) { return o.effective_training_time_ratio(); }),
         "effective training time",
         systems_text(res, [](const SystemOutcome& o) { return fmt("%.4f", o.effective_training_time_ratio()); }));
-  if (script && not is_spaced(e))
+  if (script && not e.failures.spaced)
     r.set("failure_phases", phases_json(res));
   r.add_file("failures.csv", phases_csv(res));
   r.add_file("failures_timeline.json", phases_trace(res));

@@ -11,8 +11,7 @@ namespace gsim {
 void recovery_simulation_stage(RunContext& ctx)
 {
   const Experiment& e = ctx.experiment;
-  const auto& f       = e.effective.contains("failures") ? e.effective["failures"] : nlohmann::json::object();
-  const int events    = f.contains("recovery_simulation_events") ? f["recovery_simulation_events"].get<int>() : 0;
+  const int events    = e.failures.recovery_simulation_events;
   if (events == 0)
     return;
   const auto m = simulated_recovery_probability(e, events);
