@@ -245,6 +245,7 @@ void read_checkpoint(JsonReader& r, Experiment& e)
   e.checkpoint.scheme             = read_enum(c, "scheme", kSchemes);
   e.checkpoint.replicas           = int(c.integer("replicas", 1, kMaxInt));
   e.checkpoint.placement          = read_enum(c, "placement", kPlacements);
+  e.checkpoint.peers              = read_enum_or(c, "peers", kPeerScopes, PeerScope::other_instances);
   e.checkpoint.gpu_buffer_bytes   = c.number("gpu_buffer_MiB", 1e-3, kBig) * kMiB;
   e.checkpoint.sub_buffers        = int(c.integer("sub_buffers", 1, kMaxSubBuffers));
   e.checkpoint.mu                 = c.number("mu", 1e-6, 1.0);
@@ -259,11 +260,20 @@ void read_checkpoint(JsonReader& r, Experiment& e)
     if (const auto problem = file_problem(e.checkpoint.idle_profile); not problem.empty())
       c.fail("idle_profile", e.checkpoint.idle_profile + ": " + problem);
   c.finish();
-  if (e.checkpoint.replicas > e.instances)
-    c.fail("replicas", "m = " + std::to_string(e.checkpoint.replicas) + " exceeds the " + std::to_string(e.instances) +
-                           " instances");
-  if (e.checkpoint.placement == PlacementKind::group && e.instances % e.checkpoint.replicas != 0)
-    c.fail("placement", "group placement needs replicas to divide instances; use mixed");
+  const int m = e.checkpoint.replicas;
+  if (e.checkpoint.peers == PeerScope::same_instance) {
+    if (m > e.cluster.gpus_per_instance)
+      c.fail("replicas", "m = " + std::to_string(m) + " exceeds the " + std::to_string(e.cluster.gpus_per_instance) +
+                             " GPUs of an instance (checkpoint.peers = same_instance)");
+  } else {
+    if (m > e.instances)
+      c.fail("replicas", "m = " + std::to_string(m) + " exceeds the " + std::to_string(e.instances) + " instances" +
+                             (e.instances == 1 ? " (checkpoint.peers = same_instance puts the peers on this "
+                                                 "instance's other GPUs)"
+                                               : ""));
+    if (e.checkpoint.placement == PlacementKind::group && e.instances % m != 0)
+      c.fail("placement", "group placement needs replicas to divide instances; use mixed");
+  }
   if (e.checkpoint.gpu_buffer_bytes >= e.cluster.gpu.hbm_bytes - e.cluster.framework_reserve_bytes)
     c.fail("gpu_buffer_MiB", "the buffer does not fit in the GPU's memory (" + e.cluster.gpu.name + ")");
 }

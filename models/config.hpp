@@ -18,6 +18,9 @@ enum class Dtype { fp16, bf16, fp32 };
 enum class IntraNode { nvswitch, nvlink_cube_mesh, nvlink_pair };
 enum class Scheme { none, blocking, naive, no_pipeline, gemini };
 enum class PlacementKind { group, ring, mixed };
+// Where a GPU's m - 1 peer copies go: the GPU of the same local index on other instances (the paper), or
+// other GPUs of its own instance over NVLink (a one-host box; the copies then share the instance's fate).
+enum class PeerScope { other_instances, same_instance };
 enum class CollectiveMode { analytic, flow };
 enum class FailureModel { independent, simultaneous, correlated }; // models/failure_process.hpp
 // Kernel variants of a training step (priced from kernels.json in models/zero3_schedule.cpp).
@@ -31,6 +34,7 @@ double element_bytes(Dtype d);
 std::string to_string(IntraNode k);
 std::string to_string(Scheme s);
 std::string to_string(PlacementKind p);
+std::string to_string(PeerScope p);
 std::string to_string(CollectiveMode m);
 std::string to_string(FailureModel m);
 std::string to_string(AttentionKernel a);
@@ -121,6 +125,7 @@ struct CheckpointSpec {
   Scheme scheme             = Scheme::gemini;
   int replicas              = 2; // m: local copy + (m - 1) peers
   PlacementKind placement   = PlacementKind::mixed;
+  PeerScope peers           = PeerScope::other_instances;
   double gpu_buffer_bytes   = 0; // R
   int sub_buffers           = 1; // p
   double mu                 = 0.8;
@@ -129,6 +134,9 @@ struct CheckpointSpec {
   double storage_interval_s = 0; // GEMINI also writes to remote storage this often
   int profile_warmup_lines  = 8; // first lines of idle_profile skipped as warm-up (artifact launch.sh: 8)
   std::string idle_profile;      // optional measured idle-span profile (artifact format) to plan over
+  /** Instances holding a copy of an instance's checkpoint (the m of placement and recovery): m, or 1 when
+   *  the peers are GPUs of the same instance (an instance failure then takes every copy with it). */
+  int instance_replicas() const { return peers == PeerScope::same_instance ? 1 : replicas; }
 };
 
 struct StorageSpec {

@@ -18,6 +18,8 @@ extern const std::vector<std::pair<std::string, Scheme>> kSchemes           = {{
                                                                                {"gemini", Scheme::gemini}};
 extern const std::vector<std::pair<std::string, PlacementKind>> kPlacements = {
     {"group", PlacementKind::group}, {"ring", PlacementKind::ring}, {"mixed", PlacementKind::mixed}};
+extern const std::vector<std::pair<std::string, PeerScope>> kPeerScopes = {
+    {"other_instances", PeerScope::other_instances}, {"same_instance", PeerScope::same_instance}};
 extern const std::vector<std::pair<std::string, CollectiveMode>> kModes       = {{"analytic", CollectiveMode::analytic},
                                                                                  {"flow", CollectiveMode::flow}};
 extern const std::vector<std::pair<std::string, FailureModel>> kFailureModels = {
@@ -59,6 +61,10 @@ std::string to_string(Scheme s)
 std::string to_string(PlacementKind p)
 {
   return name_of(p, kPlacements);
+}
+std::string to_string(PeerScope p)
+{
+  return name_of(p, kPeerScopes);
 }
 std::string to_string(CollectiveMode m)
 {

@@ -1,8 +1,8 @@
 #include "models/failure_economics.hpp"
 
 #include "models/transformer.hpp"
-#include "models/zero3_memory.hpp"
 #include "models/units.hpp"
+#include "models/zero3_memory.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -81,10 +81,17 @@ SystemEconomics gemini_system(const EconomicsInputs& in)
   const double local_s = in.per_instance_bytes() / in.local_restore_Bps;
   const double peer_s  = in.per_instance_bytes() / in.instance_Bps;
   for (bool hardware : {false, true}) {
-    FailureCost c                        = restart_phases(in, hardware);
-    c.lost_progress_s                    = wasted_time_s(e.checkpoint_s, 1 / e.period_s, 0);
-    c.serialization_s                    = serialization_s;
-    c.retrieval_s                        = hardware ? std::max(local_s, peer_s) : local_s;
+    FailureCost c     = restart_phases(in, hardware);
+    c.lost_progress_s = wasted_time_s(e.checkpoint_s, 1 / e.period_s, 0);
+    c.serialization_s = serialization_s;
+    c.retrieval_s     = hardware ? std::max(local_s, peer_s) : local_s;
+    // No other instance holds a copy (m = 1, or the peers are GPUs of the same instance): the replaced
+    // machine's CPU memory is gone with it, so the job goes back to GEMINI's last storage checkpoint.
+    if (hardware && in.replicas < 2) {
+      const double storage_s = in.checkpoint_bytes / in.storage_Bps;
+      c.lost_progress_s      = wasted_time_s(storage_s, 1 / in.gemini_storage_interval_s, 0);
+      c.retrieval_s          = storage_s;
+    }
     (hardware ? e.hardware : e.software) = c;
   }
   return e;
@@ -142,7 +149,7 @@ EconomicsInputs economics_inputs(const Experiment& e, double iteration_s)
   const auto& c = e.cluster;
   EconomicsInputs in;
   in.instances        = e.instances;
-  in.replicas         = e.checkpoint.replicas;
+  in.replicas         = e.checkpoint.instance_replicas(); // copies other instances can serve
   in.checkpoint_bytes = checkpoint_bytes_per_gpu(e) * e.gpus();
   in.storage_Bps      = e.storage.bandwidth_Bps;
   in.instance_Bps     = c.instance_Bps();

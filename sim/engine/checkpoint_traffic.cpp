@@ -29,7 +29,12 @@ PartitionCosts checkpoint_partition_inputs(const Experiment& e, const CostModel&
   // artifact, too, divides the network bandwidth by the GPUs per instance: snapshot_strategy.py).
   // With m = 1 nothing leaves the GPU's own machine (the artifact's world-size-1 checkpoint: local copies
   // only), so a machine without a network (the one-GPU validation box) can still checkpoint.
-  if (ck.replicas > 1 || c.nics > 0) {
+  // Peers inside the instance: each GPU sends to another GPU over its own NVLink ports (NVSwitch or a direct
+  // link), at the measured point-to-point efficiency (models/cost_model.cpp: send_recv over NVLink).
+  if (ck.replicas > 1 && ck.peers == PeerScope::same_instance) {
+    in.bandwidth_Bps = cost.link_bandwidth_Bps(Fabric::nvlink) * cost.link_efficiency(Fabric::nvlink, chunk);
+    in.alpha_s       = cost.link_latency_s(Fabric::nvlink);
+  } else if (ck.replicas > 1 || c.nics > 0) {
     in.bandwidth_Bps =
         cost.link_bandwidth_Bps(Fabric::network) / c.gpus_per_instance * cost.link_efficiency(Fabric::network, chunk);
     in.alpha_s = cost.link_latency_s(Fabric::network);
@@ -74,11 +79,17 @@ CheckpointSchedule make_checkpoint_schedule(Scheme scheme, PartitionInputs in,
   return s;
 }
 
-std::vector<std::vector<int>> checkpoint_peers(const PlatformSpec& spec, int replicas, PlacementKind kind)
+std::vector<std::vector<int>> checkpoint_peers(const PlatformSpec& spec, int replicas, PeerPolicy policy)
 {
-  const Placement p = make_placement(spec.instances, replicas, kind);
   const int g_count = spec.gpus_per_instance;
   std::vector<std::vector<int>> peers(size_t(std::max(replicas - 1, 0)), std::vector<int>(size_t(spec.gpus())));
+  if (policy.scope == PeerScope::same_instance) { // GPU g's k-th peer: GPU g + k + 1 of its instance, cyclic
+    for (int r = 0; r < spec.gpus(); r++)
+      for (int k = 0; k + 1 < replicas; k++)
+        peers[size_t(k)][size_t(r)] = r - r % g_count + (r % g_count + k + 1) % g_count;
+    return peers;
+  }
+  const Placement p = make_placement(spec.instances, replicas, policy.placement);
   for (int i = 0; i < spec.instances; i++)
     for (int k = 0; k + 1 < replicas; k++)
       for (int g = 0; g < g_count; g++) // GPU g pairs with GPU g of the peer (the artifact's GroupPolicy)
@@ -96,9 +107,9 @@ std::string checkpoint_status(const CheckpointReplay& c)
   return "ok";
 }
 
-CheckpointTraffic::CheckpointTraffic(const Platform& platform, CollectiveMode mode, PlacementKind placement,
+CheckpointTraffic::CheckpointTraffic(const Platform& platform, CollectiveMode mode, PeerPolicy peers,
                                      CheckpointReplay* out)
-    : platform_(platform), mode_(mode), placement_(placement), out_(out), mutex_(sg4::Mutex::create()),
+    : platform_(platform), mode_(mode), peer_policy_(peers), out_(out), mutex_(sg4::Mutex::create()),
       changed_(sg4::ConditionVariable::create())
 {
 }
@@ -111,7 +122,7 @@ void CheckpointTraffic::start(const CheckpointSchedule& schedule, int first_iter
   if (not schedule.runs())
     return;
   const PlatformSpec& spec = platform_.spec();
-  out_->peers              = checkpoint_peers(spec, schedule.inputs.replicas, placement_);
+  out_->peers              = checkpoint_peers(spec, schedule.inputs.replicas, peer_policy_);
   int ops                  = 0;
   for (int a : schedule.after_op)
     ops = std::max(ops, a + 1);

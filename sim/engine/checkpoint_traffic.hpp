@@ -111,8 +111,14 @@ struct CheckpointReplay {
   std::vector<CheckpointIteration> iterations; // the checkpointed iterations
 };
 
-/** peers[k][rank] for the placement of `spec.instances` instances, m = `replicas`, `kind`. */
-std::vector<std::vector<int>> checkpoint_peers(const PlatformSpec& spec, int replicas, PlacementKind kind);
+/** Where the peers are: the placement over instances, or the other GPUs of the same instance. */
+struct PeerPolicy {
+  PlacementKind placement = PlacementKind::mixed;
+  PeerScope scope         = PeerScope::other_instances;
+};
+/** peers[k][rank]: rank's (k+1)-th peer GPU, m = `replicas`. Other instances: GPU g of the k-th peer instance
+ *  the placement of `spec.instances` instances names; same instance: GPU g + k + 1 (mod G) of its own. */
+std::vector<std::vector<int>> checkpoint_peers(const PlatformSpec& spec, int replicas, PeerPolicy policy);
 
 /** "ok", "oom" (the scheme's buffer does not fit) or "incomplete" (a checkpoint landed after its iteration). */
 std::string checkpoint_status(const CheckpointReplay& c);
@@ -126,7 +132,7 @@ namespace gsim {
 class CheckpointTraffic {
  public:
   /** `platform` carries the flows (flow mode); `placement` names each GPU's peers. */
-  CheckpointTraffic(const Platform& platform, CollectiveMode mode, PlacementKind placement, CheckpointReplay* out);
+  CheckpointTraffic(const Platform& platform, CollectiveMode mode, PeerPolicy peers, CheckpointReplay* out);
   /** The GPU sharing the chunk sends (NCCL point-to-point kernels) take part in; none: timed waits. */
   void set_contention(const GpuContention* c) { contention_ = c; }
   /** Installs the schedule (made at the end of profiling) and starts the copy actors when it runs. */
@@ -163,7 +169,7 @@ class CheckpointTraffic {
 
   const Platform& platform_;
   CollectiveMode mode_;
-  PlacementKind placement_;
+  PeerPolicy peer_policy_;
   CheckpointReplay* out_;
   const GpuContention* contention_ = nullptr;
   int first_                       = 0;

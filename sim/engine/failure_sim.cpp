@@ -298,7 +298,7 @@ FailureSimSetup failure_sim_setup(const Experiment& e, double iteration_s)
 {
   FailureSimSetup s;
   s.econ           = economics_inputs(e, iteration_s);
-  s.placement      = make_placement(e.instances, e.checkpoint.replicas, e.checkpoint.placement);
+  s.placement      = make_placement(e.instances, e.checkpoint.instance_replicas(), e.checkpoint.placement);
   s.nic_latency_s  = e.cluster.nic_latency_s;
   s.pcie_latency_s = e.cluster.pcie_latency_s;
   return s;

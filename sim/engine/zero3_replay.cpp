@@ -254,7 +254,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
   const bool checkpointing = e.checkpoint.scheme != Scheme::none;
   const int profiled       = checkpointing ? e.checkpoint.profile_iterations : 0;
   const int iterations     = profiled + e.run.iterations;
-  CheckpointTraffic traffic(platform, e.run.collectives, e.checkpoint.placement, &out.checkpoint);
+  CheckpointTraffic traffic(platform, e.run.collectives, {e.checkpoint.placement, e.checkpoint.peers}, &out.checkpoint);
   const std::optional<Interference> interference = interference_model(cost.calibration());
   const GpuContention contention(interference, platform.gpu(0)); // the GPU the actors replay
   traffic.set_contention(&contention);

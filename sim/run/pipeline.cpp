@@ -119,9 +119,10 @@ std::string RunContext::cannot_train() const
 
 std::string RunContext::gemini_cannot_run() const
 {
-  // GEMINI's copies live in peers' CPU memory and come back over the network; without one (a single box
-  // with no NIC) its recovery has no finite cost.
-  if (not(experiment.cluster.instance_Bps() > 0))
+  // GEMINI's peer copies live in other instances' CPU memory and come back over the network; without one
+  // such a recovery has no finite cost. Copies that stay in the instance (m = 1, or peers on its own GPUs)
+  // need none: a software failure restores them locally, a hardware failure goes back to storage.
+  if (experiment.checkpoint.instance_replicas() >= 2 && not(experiment.cluster.instance_Bps() > 0))
     return "the cluster has no inter-instance network to reach a peer's CPU memory";
   // With scheme none no schedule is made (its memory check stays unset): nothing is known against GEMINI.
   if (simulated && experiment.checkpoint.scheme != Scheme::none && not simulated->replay.checkpoint.schedule.memory.ok)

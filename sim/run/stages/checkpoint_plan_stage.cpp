@@ -176,7 +176,8 @@ void checkpoint_plan_stage(RunContext& ctx)
   r.set("plan_sub_buffers", ck.sub_buffers);
   r.set("plan_mu", ck.mu);
   r.set("plan_span_threshold_s", ck.span_threshold_s, "spans kept if longer than", fmt_ms(ck.span_threshold_s));
-  r.set("plan_bandwidth_Bps", in.bandwidth_Bps, "network per GPU (B)",
+  r.set("plan_bandwidth_Bps", in.bandwidth_Bps,
+        ck.peers == PeerScope::same_instance ? "NVLink to the peer GPU (B)" : "network per GPU (B)",
         fmt("%.3f Gbps", in.bandwidth_Bps * 8 / 1e9) + fmt(", alpha %.1f us", in.alpha_s * 1e6));
   r.set("plan_alpha_s", in.alpha_s);
   r.set("plan_copy_Bps", in.copy_Bps, "GPU->CPU copy per GPU",

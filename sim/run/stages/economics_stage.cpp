@@ -28,11 +28,11 @@ void economics_stage(RunContext& ctx)
   // Fig 11's closed form: GEMINI's checkpoint time over the storage baselines' at the instances' network
   // (the cluster's published efficiency). It needs neither a model that fits nor an iteration time; without
   // a peer (m = 1) or a network there is no GEMINI transfer to compare.
-  if (e.checkpoint.replicas >= 2 && e.cluster.instance_Bps() > 0) {
+  if (e.checkpoint.instance_replicas() >= 2 && e.cluster.instance_Bps() > 0) {
     r.set("instance_bandwidth_Gbps", e.cluster.instance_Bps() * 8 / 1e9);
     r.set("checkpoint_time_reduction",
           checkpoint_time_reduction(e.instances, e.cluster.instance_Bps(), e.storage.bandwidth_Bps,
-                                    e.checkpoint.replicas, e.cluster.network.efficiency));
+                                    e.checkpoint.instance_replicas(), e.cluster.network.efficiency));
   }
   if (ctx.skip_untrainable("economics_note", "not computed"))
     return;

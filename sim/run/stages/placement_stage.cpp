@@ -31,13 +31,18 @@ void placement_stage(RunContext& ctx)
 {
   const Experiment& e = ctx.experiment;
   RunResult& r        = ctx.report;
-  const auto p        = make_placement(e.instances, e.checkpoint.replicas, e.checkpoint.placement);
+  const auto p        = make_placement(e.instances, e.checkpoint.instance_replicas(), e.checkpoint.placement);
   const int k         = e.failures.simultaneous;
   const auto pr       = recovery_probability(p, k, e.run.seed);
   r.section("Checkpoint placement");
   r.set("placement_strategy", to_string(p.used), "strategy (Algorithm 1)",
         to_string(p.used) + (p.used != p.asked ? " (asked: " + to_string(p.asked) + ")" : "") +
             ", m = " + std::to_string(p.replicas));
+  r.set("checkpoint_peers", to_string(e.checkpoint.peers), "peers",
+        e.checkpoint.peers == PeerScope::same_instance
+            ? "GPUs of the same instance over NVLink (m = " + std::to_string(e.checkpoint.replicas) +
+                  " copies per GPU, all in one instance's CPU memory: an instance failure takes them all)"
+            : "the GPU of the same local index on each peer instance");
   // JSON lists instance ids from 0, as the simulator names instances.
   r.set("placement_groups", p.groups, "groups (instances from 1)", groups_text(p));
   r.set("recovery_probability", pr.probability, "P(recover " + std::to_string(k) + " failures from CPU)",
@@ -48,7 +53,7 @@ void placement_stage(RunContext& ctx)
     r.set("recovery_probability_stderr", pr.standard_error);
   // The artifact's ring formula at the same N, m and k (the paper's ring series in Fig 9): exact for k <= m,
   // else a lower bound of the ring's true probability (models/placement.hpp).
-  const auto ring = ring_recovery_closed_form(e.instances, e.checkpoint.replicas, k);
+  const auto ring = ring_recovery_closed_form(e.instances, e.checkpoint.instance_replicas(), k);
   r.set("ring_formula_recovery_probability", ring.probability);
   r.set("ring_formula_method", ring.exact ? "closed_form" : "bound");
 }
