@@ -18,6 +18,12 @@ enum class Dtype { fp16, bf16, fp32 };
 enum class IntraNode { nvswitch, nvlink_cube_mesh, nvlink_pair };
 enum class Scheme { none, blocking, naive, no_pipeline, gemini };
 enum class PlacementKind { group, ring, mixed };
+// What happens to checkpoint chunks past the last span (docs/checkpoint.md): GEMINI as published delays the
+// update until they are sent; the artifact drops them and applies its plan one collective late.
+enum class Leftovers { delay_update, artifact };
+// Which idle spans the replay plans over: the network's physical idle spans, or the artifact profiler's
+// values (models/artifact_profiler.hpp) reduced by its reader.
+enum class SpanSource { physical, profiler };
 enum class CollectiveMode { analytic, flow };
 enum class FailureModel { independent, simultaneous, correlated }; // models/failure_process.hpp
 // Kernel variants of a training step (priced from kernels.json in models/zero3_schedule.cpp).
@@ -31,6 +37,8 @@ double element_bytes(Dtype d);
 std::string to_string(IntraNode k);
 std::string to_string(Scheme s);
 std::string to_string(PlacementKind p);
+std::string to_string(Leftovers l);
+std::string to_string(SpanSource s);
 std::string to_string(CollectiveMode m);
 std::string to_string(FailureModel m);
 std::string to_string(AttentionKernel a);
@@ -129,6 +137,9 @@ struct CheckpointSpec {
   double storage_interval_s = 0; // GEMINI also writes to remote storage this often
   int profile_warmup_lines  = 8; // first lines of idle_profile skipped as warm-up (artifact launch.sh: 8)
   std::string idle_profile;      // optional measured idle-span profile (artifact format) to plan over
+  Leftovers leftovers          = Leftovers::delay_update;
+  SpanSource span_source       = SpanSource::physical;
+  double artifact_network_Gbps = 80; // the artifact's --network_bandwidth, for its Fig 8 checkpoint-time formula
 };
 
 struct StorageSpec {
