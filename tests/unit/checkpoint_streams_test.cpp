@@ -42,8 +42,8 @@ TEST(ArtifactProfiler, RecordsBracketsAndReduceScatterFreeIntervals)
   EXPECT_EQ(profiler_positions({CollOp::all_gather, CollOp::all_gather, CollOp::reduce_scatter, CollOp::all_gather,
                                 CollOp::reduce_scatter}),
             (std::vector<int>{-1, 0, 2, 3, 2}));
-  // extract_results.py: 1000 MiB x 8 bits x 8 GPUs / 80 Gbps / 1000 = 1 s (whole MiB: the 0.5 is floored).
-  EXPECT_DOUBLE_EQ(artifact_checkpoint_time_s(1000.5 * 1024 * 1024, 8, 80), 1.0);
+  // extract_results.py: 1250 MiB x 8 bits x 8 GPUs / 80 Gbps / 1000 = 1 s (whole MiB: the 0.5 is floored).
+  EXPECT_DOUBLE_EQ(artifact_checkpoint_time_s(1250.5 * 1024 * 1024, 8, 80), 1.0);
 }
 
 std::string temp_file(const std::string& text)
