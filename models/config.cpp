@@ -256,6 +256,11 @@ void read_checkpoint(JsonReader& r, Experiment& e)
   // Optional; default 8 = --jump_profile_lines of the artifact's examples/BERT/launch.sh, which recorded
   // the one real profile we have (shared/traces/gemini-ae/README.md). The artifact reader's own default is 6.
   e.checkpoint.profile_warmup_lines = int(c.integer_or("profile_warmup_lines", 8, 0, 1 << 20));
+  e.checkpoint.leftovers            = read_enum_or(c, "leftovers", kLeftovers, Leftovers::delay_update);
+  e.checkpoint.span_source          = read_enum_or(c, "span_source", kSpanSources, SpanSource::physical);
+  // Default 80 = --network_bandwidth of the artifact's examples/GPT/launch.sh and examples/BERT/launch.sh
+  // (both clusters), the value its extract_results.py also hard-codes for Fig 8's checkpoint time.
+  e.checkpoint.artifact_network_Gbps = c.number_or("artifact_network_Gbps", 80, 1e-6, kBigUnits);
   if (not e.checkpoint.idle_profile.empty())
     if (const auto problem = file_problem(e.checkpoint.idle_profile); not problem.empty())
       c.fail("idle_profile", e.checkpoint.idle_profile + ": " + problem);

@@ -21,6 +21,12 @@ enum class PlacementKind { group, ring, mixed };
 // Where a GPU's m - 1 peer copies go: the GPU of the same local index on other instances (the paper), or
 // other GPUs of its own instance over NVLink (a one-host box; the copies then share the instance's fate).
 enum class PeerScope { other_instances, same_instance };
+// What happens to checkpoint chunks past the last span (docs/checkpoint.md): GEMINI as published delays the
+// update until they are sent; the artifact drops them and applies its plan one collective late.
+enum class Leftovers { delay_update, artifact };
+// Which idle spans the replay plans over: the network's physical idle spans, or the artifact profiler's
+// values (models/artifact_profiler.hpp) reduced by its reader.
+enum class SpanSource { physical, profiler };
 enum class CollectiveMode { analytic, flow };
 enum class FailureModel { independent, simultaneous, correlated }; // models/failure_process.hpp
 // Kernel variants of a training step (priced from kernels.json in models/zero3_schedule.cpp).
@@ -35,6 +41,8 @@ std::string to_string(IntraNode k);
 std::string to_string(Scheme s);
 std::string to_string(PlacementKind p);
 std::string to_string(PeerScope p);
+std::string to_string(Leftovers l);
+std::string to_string(SpanSource s);
 std::string to_string(CollectiveMode m);
 std::string to_string(FailureModel m);
 std::string to_string(AttentionKernel a);
@@ -137,6 +145,9 @@ struct CheckpointSpec {
   /** Instances holding a copy of an instance's checkpoint (the m of placement and recovery): m, or 1 when
    *  the peers are GPUs of the same instance (an instance failure then takes every copy with it). */
   int instance_replicas() const { return peers == PeerScope::same_instance ? 1 : replicas; }
+  Leftovers leftovers          = Leftovers::delay_update;
+  SpanSource span_source       = SpanSource::physical;
+  double artifact_network_Gbps = 80; // the artifact's --network_bandwidth, for its Fig 8 checkpoint-time formula
 };
 
 struct StorageSpec {

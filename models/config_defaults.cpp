@@ -23,6 +23,9 @@ void echo_defaults(nlohmann::json& j, const Experiment& e)
   fill(j["training"], "norm", to_string(t.norm));
   fill(j["checkpoint"], "profile_warmup_lines", e.checkpoint.profile_warmup_lines);
   fill(j["checkpoint"], "peers", to_string(e.checkpoint.peers));
+  fill(j["checkpoint"], "leftovers", to_string(e.checkpoint.leftovers));
+  fill(j["checkpoint"], "span_source", to_string(e.checkpoint.span_source));
+  fill(j["checkpoint"], "artifact_network_Gbps", e.checkpoint.artifact_network_Gbps);
   fill(j["failures"], "iteration_time_s", e.failures.iteration_time_s);
   fill(j["failures"], "model", to_string(e.failures.model));
   fill(j["failures"], "correlated_group_size", e.failures.correlated_group_size);

@@ -21,6 +21,8 @@ extern const std::vector<std::pair<std::string, IntraNode>> kIntra;
 extern const std::vector<std::pair<std::string, Scheme>> kSchemes;
 extern const std::vector<std::pair<std::string, PlacementKind>> kPlacements;
 extern const std::vector<std::pair<std::string, PeerScope>> kPeerScopes;
+extern const std::vector<std::pair<std::string, Leftovers>> kLeftovers;
+extern const std::vector<std::pair<std::string, SpanSource>> kSpanSources;
 extern const std::vector<std::pair<std::string, CollectiveMode>> kModes;
 extern const std::vector<std::pair<std::string, FailureModel>> kFailureModels;
 extern const std::vector<std::pair<std::string, AttentionKernel>> kAttention;

@@ -20,8 +20,12 @@ extern const std::vector<std::pair<std::string, PlacementKind>> kPlacements = {
     {"group", PlacementKind::group}, {"ring", PlacementKind::ring}, {"mixed", PlacementKind::mixed}};
 extern const std::vector<std::pair<std::string, PeerScope>> kPeerScopes = {
     {"other_instances", PeerScope::other_instances}, {"same_instance", PeerScope::same_instance}};
-extern const std::vector<std::pair<std::string, CollectiveMode>> kModes       = {{"analytic", CollectiveMode::analytic},
-                                                                                 {"flow", CollectiveMode::flow}};
+extern const std::vector<std::pair<std::string, Leftovers>> kLeftovers    = {{"delay_update", Leftovers::delay_update},
+                                                                             {"artifact", Leftovers::artifact}};
+extern const std::vector<std::pair<std::string, SpanSource>> kSpanSources = {{"physical", SpanSource::physical},
+                                                                             {"profiler", SpanSource::profiler}};
+extern const std::vector<std::pair<std::string, CollectiveMode>> kModes   = {{"analytic", CollectiveMode::analytic},
+                                                                             {"flow", CollectiveMode::flow}};
 extern const std::vector<std::pair<std::string, FailureModel>> kFailureModels = {
     {"independent", FailureModel::independent},
     {"simultaneous", FailureModel::simultaneous},
@@ -65,6 +69,14 @@ std::string to_string(PlacementKind p)
 std::string to_string(PeerScope p)
 {
   return name_of(p, kPeerScopes);
+}
+std::string to_string(Leftovers l)
+{
+  return name_of(l, kLeftovers);
+}
+std::string to_string(SpanSource s)
+{
+  return name_of(s, kSpanSources);
 }
 std::string to_string(CollectiveMode m)
 {

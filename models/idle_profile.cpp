@@ -73,7 +73,7 @@ IdleProfile read_idle_profile(const std::string& file)
     if (dash == 0)
       throw ConfigError(file, where, "no idle span before '-'");
     if (dash + 1 == t.size())
-      throw ConfigError(file, where, "nothing after '-' (the artifact writes the iteration time last)");
+      throw ConfigError(file, where, "nothing after '-' (the artifact writes the reduce-scatter-free intervals there)");
     std::vector<double> gaps, trailer;
     for (size_t i = 0; i < dash; i++)
       gaps.push_back(parse_ms(t[i], file, where));
@@ -83,6 +83,16 @@ IdleProfile read_idle_profile(const std::string& file)
     p.trailer_s.push_back(std::move(trailer));
   }
   return p;
+}
+
+std::vector<std::vector<double>> IdleProfile::values_s() const
+{
+  std::vector<std::vector<double>> out;
+  for (size_t i = 0; i < gaps_s.size(); i++) {
+    out.push_back(gaps_s[i]);
+    out.back().insert(out.back().end(), trailer_s[i].begin(), trailer_s[i].end());
+  }
+  return out;
 }
 
 double ReducedSpans::kept_total_s() const
@@ -134,7 +144,7 @@ ReducedSpans reduce_idle_profile(const IdleProfile& profile, int warmup, double 
     throw ConfigError(profile.file, "checkpoint.profile_warmup_lines",
                       "skipping " + std::to_string(warmup) + " warm-up lines leaves none of the profile's " +
                           std::to_string(profile.gaps_s.size()));
-  return reduce_idle_spans(profile.gaps_s, warmup, threshold_s);
+  return reduce_idle_spans(profile.values_s(), warmup, threshold_s);
 }
 
 } // namespace gsim

@@ -3,6 +3,9 @@
 // their reduction to the spans GEMINI plans its checkpoint over. The reduction is the artifact's reader
 // (deepspeed/runtime/snapshot/snapshot_strategy.py, SnapshotStrategy: extract_data skips `jump_lines`
 // lines, get_valid_comm_idle_time takes the minimum per gap position and keeps those above `threshold`).
+// Its position index runs over the values on both sides of '-' (the all-gather launch brackets, then the
+// reduce-scatter-free intervals: models/artifact_profiler.hpp), skipping the '-' itself (extract_data at
+// Gemini_SOSP23 9b551dd^: `pos` advances on every value but "-", which records allgather_op_num).
 // The paper (Sec 5.4) says it averages each span; the artifact takes the minimum, and we follow the code.
 #include <string>
 #include <vector>
@@ -12,10 +15,12 @@ namespace gsim {
 /** A profile in the artifact's format, one profiled iteration per line, converted to seconds. */
 struct IdleProfile {
   std::string file;
-  std::vector<std::vector<double>> gaps_s;    // per line: the idle spans before '-', in order
-  std::vector<std::vector<double>> trailer_s; // per line: the values after '-' (not gaps; the last looks
-                                              // like the iteration time)
-  /** Line `i`'s last value after '-', read as its iteration time, seconds. */
+  std::vector<std::vector<double>> gaps_s;    // per line: the values before '-' (all-gather launch brackets)
+  std::vector<std::vector<double>> trailer_s; // per line: the values after '-' (reduce-scatter-free intervals)
+  /** Per line: the reader's values, one position index over both sides (gaps_s then trailer_s). */
+  std::vector<std::vector<double>> values_s() const;
+  /** Line `i`'s last value after '-', seconds: the interval before the last reduce-scatter (in the real BERT
+   *  profile, with two buckets, close to the iteration time; not an iteration time in general). */
   double iteration_time_s(size_t i) const { return trailer_s.at(i).back(); }
 };
 
@@ -45,7 +50,8 @@ struct ReducedSpans {
  *  minimum is strictly longer than `threshold_s`. Throws std::invalid_argument when no iteration is left. */
 ReducedSpans reduce_idle_spans(const std::vector<std::vector<double>>& spans_s, int warmup, double threshold_s);
 
-/** The same reduction over a profile; a warm-up that leaves no line is a ConfigError naming the file. */
+/** The same reduction over a profile's values_s() (the artifact's reader); a warm-up that leaves no line is a
+ * ConfigError naming the file. */
 ReducedSpans reduce_idle_profile(const IdleProfile& profile, int warmup, double threshold_s);
 
 } // namespace gsim

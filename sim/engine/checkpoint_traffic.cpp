@@ -56,29 +56,6 @@ PartitionCosts checkpoint_partition_inputs(const Experiment& e, const CostModel&
   return k;
 }
 
-CheckpointSchedule make_checkpoint_schedule(Scheme scheme, PartitionInputs in,
-                                            const std::vector<std::vector<double>>& profiled_spans_s,
-                                            double span_threshold_s, int ops_per_iteration, double free_gpu_bytes)
-{
-  CheckpointSchedule s;
-  s.scheme   = scheme;
-  s.profile  = reduce_idle_spans(profiled_spans_s, 0, span_threshold_s);
-  in.spans_s = s.profile.kept_seconds();
-  s.inputs   = in;
-  s.plan     = plan_partition(scheme, in);
-  s.memory   = check_gpu_buffer(s.plan, free_gpu_bytes);
-  s.buffers  = scheme == Scheme::gemini || scheme == Scheme::blocking ? in.sub_buffers : 1;
-  for (size_t i = 0; i < s.plan.spans.size(); i++) {
-    if (scheme == Scheme::blocking)
-      s.after_op.push_back(-1);
-    else if (i < s.profile.kept.size())
-      s.after_op.push_back(s.profile.kept[i].position);
-    else // no span kept: after the last collective (the artifact's strategy[len(gaps)] = -1)
-      s.after_op.push_back(ops_per_iteration - 1);
-  }
-  return s;
-}
-
 std::vector<std::vector<int>> checkpoint_peers(const PlatformSpec& spec, int replicas, PeerPolicy policy)
 {
   const int g_count = spec.gpus_per_instance;
@@ -114,8 +91,9 @@ CheckpointTraffic::CheckpointTraffic(const Platform& platform, CollectiveMode mo
 {
 }
 
-void CheckpointTraffic::start(const CheckpointSchedule& schedule, int first_iteration)
+void CheckpointTraffic::start(const CheckpointSchedule& schedule, int first_iteration, const std::vector<CollOp>& ops)
 {
+  ops_                     = ops;
   out_->schedule           = schedule;
   out_->profile_iterations = first_iteration;
   first_                   = first_iteration;
@@ -123,17 +101,19 @@ void CheckpointTraffic::start(const CheckpointSchedule& schedule, int first_iter
     return;
   const PlatformSpec& spec = platform_.spec();
   out_->peers              = checkpoint_peers(spec, schedule.inputs.replicas, peer_policy_);
-  int ops                  = 0;
-  for (int a : schedule.after_op)
-    ops = std::max(ops, a + 1);
-  spans_after_.assign(size_t(ops + 1), {});
-  for (size_t i = 0; i < schedule.after_op.size(); i++)
-    spans_after_[size_t(schedule.after_op[i] + 1)].push_back(i);
+  spans_after_.assign(ops.size() + 1, {});
+  for (size_t i = 0; i < schedule.after_op.size(); i++) // a span after a collective the iteration lacks: never
+    if (schedule.after_op[i] < int(ops.size()) && schedule.sent[i] > 0)
+      spans_after_[size_t(schedule.after_op[i] + 1)].push_back(i);
   buffer_busy_.assign(size_t(schedule.buffers), 0);
   local_per_iteration_ = 0;
-  for (const auto& span : schedule.plan.spans)
-    for (const auto& c : span.chunks)
-      local_per_iteration_ += c.replica == 0 ? 1 : 0;
+  for (size_t i = 0; i < schedule.plan.spans.size(); i++)
+    for (size_t k = 0; k < size_t(schedule.sent[i]); k++)
+      local_per_iteration_ += schedule.plan.spans[i].chunks[k].replica == 0 ? 1 : 0;
+  for (size_t i = 0; i < spans_after_.size(); i++)
+    for (size_t span : spans_after_[i])
+      expected_sends_ += schedule.sent[span];
+  sg4::Actor::create("ckpt-stream", platform_.gpu(0), [this] { checkpoint_stream(); });
   sg4::Actor::create("ckpt-remote-copy", platform_.gpu(0),
                      [this] { copier(out_->chunks, remote_queue_, remote_head_, Leg::copy_received); });
   sg4::Actor::create("ckpt-local-copy", platform_.gpu(0),
@@ -158,6 +138,7 @@ void CheckpointTraffic::begin_iteration(int it)
   rec.iteration = it;
   rec.start     = sg4::Engine::get_clock();
   rec.span_busy_s.assign(out_->schedule.plan.spans.size(), 0.0);
+  rec.dropped_bytes = out_->schedule.dropped_bytes;
   out_->iterations.push_back(rec);
   sent_.push_back(0);
   local_done_.push_back(0);
@@ -209,41 +190,89 @@ void CheckpointTraffic::after_op(int it, int op)
 {
   if (not active(it) || size_t(op + 1) >= spans_after_.size())
     return;
-  const auto& plan = out_->schedule.plan;
-  for (size_t span : spans_after_[size_t(op + 1)]) {
-    const double t0 = sg4::Engine::get_clock();
-    for (const auto& c : plan.spans[span].chunks) {
-      ChunkRecord rec;
-      rec.iteration    = it;
-      rec.plan_span    = int(span);
-      rec.replica      = c.replica;
-      rec.offset_bytes = c.offset_bytes;
-      rec.bytes        = c.bytes;
-      rec.buffer       = int(next_buffer_);
-      rec.queued       = sg4::Engine::get_clock();
-      next_buffer_     = (next_buffer_ + 1) % buffer_busy_.size();
-      {
-        // The receiver's sub-buffer must have been copied out (Fig 5c's bubble when there is only one).
-        std::unique_lock lock(*mutex_);
-        changed_->wait(lock, [this, &rec] { return buffer_busy_[size_t(rec.buffer)] == 0; });
-        buffer_busy_[size_t(rec.buffer)] = 1;
-      }
-      rec.sent_start = sg4::Engine::get_clock();
-      if (c.replica == 0) { // the local twin starts with it, on its own stream
-        out_->local.push_back({it, c.offset_bytes, c.bytes, rec.sent_start, -1});
-        local_queue_.push_back(out_->local.size() - 1);
-        changed_->notify_all();
-      }
-      transfer(Leg::send, rec.replica, rec.bytes);
-      rec.sent_end = sg4::Engine::get_clock();
-      out_->chunks.push_back(rec);
-      remote_queue_.push_back(out_->chunks.size() - 1);
-      sent_[size_t(it - first_)]++;
+  const auto& spans = spans_after_[size_t(op + 1)];
+  if (spans.empty())
+    return;
+  std::unique_lock lock(*mutex_);
+  bool beside = true;
+  for (size_t span : spans) {
+    jobs_.emplace_back(it, span);
+    beside = beside && out_->schedule.beside[span] != 0;
+  }
+  changed_->notify_all();
+  const size_t queued = jobs_.size();
+  if (beside) { // after a reduce-scatter: only the next one waits (the reduce stream's wait_stream)
+    rs_gate_ = queued;
+    return;
+  }
+  // After an all-gather (or blocking): the all-gather stream waits for the checkpoint stream.
+  changed_->wait(lock, [this, queued] { return jobs_done_ >= queued; });
+}
+
+void CheckpointTraffic::before_op(int it, int op)
+{
+  if (not active(it) || ops_.at(size_t(op)) == CollOp::all_gather || ops_.at(size_t(op)) == CollOp::send_recv)
+    return;
+  std::unique_lock lock(*mutex_);
+  changed_->wait(lock, [this] { return jobs_done_ >= rs_gate_; });
+}
+
+void CheckpointTraffic::checkpoint_stream()
+{
+  for (size_t next = 0;; next++) {
+    std::pair<int, size_t> job;
+    {
+      std::unique_lock lock(*mutex_);
+      changed_->wait(lock, [&] { return next < jobs_.size() || finished_; });
+      if (next >= jobs_.size())
+        return;
+      job = jobs_[next];
+    }
+    send_span(job.first, job.second);
+    const std::unique_lock lock(*mutex_);
+    jobs_done_ = next + 1;
+    changed_->notify_all();
+  }
+}
+
+void CheckpointTraffic::send_span(int it, size_t span)
+{
+  const auto& chunks = out_->schedule.plan.spans[span].chunks;
+  const double t0    = sg4::Engine::get_clock();
+  for (size_t k = 0; k < size_t(out_->schedule.sent[span]); k++) {
+    const Chunk& c = chunks[k];
+    ChunkRecord rec;
+    rec.iteration    = it;
+    rec.plan_span    = int(span);
+    rec.replica      = c.replica;
+    rec.offset_bytes = c.offset_bytes;
+    rec.bytes        = c.bytes;
+    rec.buffer       = int(next_buffer_);
+    rec.queued       = sg4::Engine::get_clock();
+    next_buffer_     = (next_buffer_ + 1) % buffer_busy_.size();
+    {
+      // The receiver's sub-buffer must have been copied out (Fig 5c's bubble when there is only one).
+      std::unique_lock lock(*mutex_);
+      changed_->wait(lock, [this, &rec] { return buffer_busy_[size_t(rec.buffer)] == 0; });
+      buffer_busy_[size_t(rec.buffer)] = 1;
+    }
+    rec.sent_start = sg4::Engine::get_clock();
+    if (c.replica == 0) { // the local twin starts with it, on its own stream
+      const std::unique_lock lock(*mutex_);
+      out_->local.push_back({it, c.offset_bytes, c.bytes, rec.sent_start, -1});
+      local_queue_.push_back(out_->local.size() - 1);
       changed_->notify_all();
     }
-    iteration(it).network_s += sg4::Engine::get_clock() - t0;
-    iteration(it).span_busy_s[span] += sg4::Engine::get_clock() - t0;
+    transfer(Leg::send, rec.replica, rec.bytes);
+    rec.sent_end = sg4::Engine::get_clock();
+    const std::unique_lock lock(*mutex_);
+    out_->chunks.push_back(rec);
+    remote_queue_.push_back(out_->chunks.size() - 1);
+    sent_[size_t(it - first_)]++;
+    changed_->notify_all();
   }
+  iteration(it).network_s += sg4::Engine::get_clock() - t0;
+  iteration(it).span_busy_s[span] += sg4::Engine::get_clock() - t0;
 }
 
 namespace {
@@ -296,7 +325,7 @@ void CheckpointTraffic::wait_update(int it)
     return;
   const double t0     = sg4::Engine::get_clock();
   const size_t k      = size_t(it - first_);
-  const int all_sends = out_->schedule.plan.chunks();
+  const int all_sends = expected_sends_;
   {
     std::unique_lock lock(*mutex_);
     changed_->wait(lock, [&] { return sent_[k] == all_sends && local_done_[k] == local_per_iteration_; });

@@ -5,23 +5,32 @@
 // network's idle spans (sim/engine/iteration_stats.hpp), as GEMINI's online profiling does (§5.4). It then plans
 // the partition (models/checkpoint_partition.hpp: Algorithm 2 or a Fig 16 scheme) over them, and every
 // following iteration carries one whole checkpoint:
-//  * each chunk of a plan span runs on the communication stream right after the collective that opens the
-//    span (position p: after collective p of the iteration; blocking: before its first collective), so a
-//    chunk that overruns its span delays the next collective, as the artifact's snapshot sends, issued on
-//    the training's stream, do;
+//  * the chunks run on a checkpoint stream of their own, as the artifact's do (torch.distributed
+//    batch_isend_irecv inside torch.cuda.stream(checkpoint_comm_stream), its own NCCL point-to-point
+//    communicator: deepspeed/runtime/snapshot/snapshot_comm.py, remote_snapshot_blocks). A plan span's chunks
+//    are queued there when the collective that opens the span has ended (blocking: before the iteration's
+//    first collective), and what waits for them depends on that collective:
+//      - after an all-gather: the all-gather stream waits for the checkpoint stream (stream.wait_stream), so
+//        every later collective queues behind the chunks;
+//      - after a reduce-scatter (or all-reduce): the chunks start at once and run beside the all-gathers that
+//        follow (flow mode: flows on the same NICs and links), and only the next reduce-scatter waits;
 //  * a chunk goes GPU -> peer GPU (the peer GPU of the same local index on the instance the placement
 //    names, models/placement.hpp) into one of the receiver's sub-buffers, and waits for that sub-buffer
 //    until its previous chunk has been copied out; the receiver then copies it GPU -> CPU over PCIe, one
 //    chunk after another (p sub-buffers: receiving i+1 overlaps copying i; one buffer: no overlap);
 //  * the local copy GPU -> own CPU is partitioned like the first remote copy, each local chunk issued when
 //    its remote twin starts, on a stream of its own;
-//  * the optimizer step of the iteration waits until every chunk has left the GPU and every local chunk is
-//    in CPU memory (it overwrites the states being checkpointed: the "update delay" of leftover traffic).
+//  * checkpoint.leftovers = delay_update (GEMINI as published): the optimizer step waits until every chunk
+//    has left the GPU and every local chunk is in CPU memory; = artifact: the chunks past the last span's
+//    budget are never sent (the artifact's strategy[-1], which remote_snapshot_blocks returns on), each span
+//    is issued one collective late (comm_gap_id starts at -1 and is tested before it is incremented), and
+//    the checkpoint is incomplete whenever a chunk was dropped.
 // The checkpoint is complete when every remote and local chunk is in CPU memory; it is `incomplete` when that
-// happens after its iteration ended. Flow mode: every transfer is a SimGrid communication on the routes of
-// models/topology.hpp, sharing NICs and PCIe with the training collectives; analytic mode: the transfers are
-// timed with the plan's own cost model (alpha + s / B on the network, copy latency + s / copy B on PCIe),
-// so only their timing consequences (stalled collectives, delayed update) appear.
+// happens after its iteration ended (or never). Flow mode: every transfer is a SimGrid communication on the
+// routes of models/topology.hpp, sharing NICs and PCIe with the training collectives; analytic mode: the
+// transfers are timed with the plan's own cost model (alpha + s / B on the network, copy latency + s / copy B
+// on PCIe), so only their timing consequences (stalled collectives, delayed update) appear: a chunk beside an
+// all-gather slows neither.
 #include "models/checkpoint_partition.hpp"
 #include "models/idle_profile.hpp"
 #include "sim/engine/gpu_contention.hpp"
@@ -50,17 +59,45 @@ struct CheckpointSchedule {
   ReducedSpans profile;   // the reduction of the profiled spans
   PartitionPlan plan;
   BufferCheck memory;
-  std::vector<int> after_op; // per plan span: the collective it follows (-1: the iteration's start)
-  int buffers = 1;           // receive sub-buffers the scheme cycles through
+  std::vector<int> after_op; // per plan span: the collective it follows (-1: the iteration's start; >= the
+                             // iteration's collectives: never issued, its chunks dropped)
+  std::vector<char> beside;  // per plan span: issued after a reduce-scatter, it runs beside the all-gathers
+  std::vector<int> sent;     // per plan span: how many of its chunks (in order) are sent; the rest dropped
+  Leftovers leftovers   = Leftovers::delay_update;
+  SpanSource source     = SpanSource::physical;
+  int64_t dropped_bytes = 0; // per checkpoint: bytes never sent (artifact leftovers)
+  int buffers           = 1; // receive sub-buffers the scheme cycles through
   /** Whether the replay carries checkpoint traffic (a scheme is set and its buffer fits). */
   bool runs() const { return scheme != Scheme::none && memory.ok; }
 };
 
-/** Plans `scheme` over `profiled_spans_s` (per profiled iteration, in iteration_stats order: the gap after
- *  collective j for j < ops - 1, then the trailing span after the last one). */
+/** Where the profile's positions sit in the iteration and how the plan is applied. */
+struct SchedulePlacement {
+  std::vector<CollOp> ops;            // the iteration's collectives, in issue order
+  std::vector<int> position_after_op; // per profile position: the collective whose end opens it (-1: the
+                                      // iteration's start); empty: position p follows collective p
+  int warmup          = 0;            // profiled iterations the reduction skips
+  Leftovers leftovers = Leftovers::delay_update;
+  SpanSource source   = SpanSource::physical;
+};
+
+/** Plans `scheme` over `profiled_spans_s` (per profiled iteration: iteration_stats order, the gap after
+ *  collective j for j < ops - 1 then the trailing span; or the profiler's values, with `where` naming their
+ *  positions). */
+CheckpointSchedule make_checkpoint_schedule(Scheme scheme, PartitionInputs in,
+                                            const std::vector<std::vector<double>>& profiled_spans_s,
+                                            double span_threshold_s, const SchedulePlacement& where,
+                                            double free_gpu_bytes);
+/** The physical spans of `ops_per_iteration` all-gathers, the plan as published (every span queues later
+ *  collectives behind it). */
 CheckpointSchedule make_checkpoint_schedule(Scheme scheme, PartitionInputs in,
                                             const std::vector<std::vector<double>>& profiled_spans_s,
                                             double span_threshold_s, int ops_per_iteration, double free_gpu_bytes);
+
+/** Per position of ProfilerLine::values_s (the all-gathers, then the reduce-scatters, in issue order): the
+ *  collective whose end opens it. An all-gather's launch bracket opens after the collective issued before it;
+ *  a reduce-scatter-free interval after the previous reduce-scatter (the first: after the last all-gather). */
+std::vector<int> profiler_positions(const std::vector<CollOp>& ops);
 
 struct ChunkRecord {
   int iteration        = 0;
@@ -91,11 +128,12 @@ struct CheckpointIteration {
   double end           = 0;        // its optimizer step ended
   double sends_done    = 0;        // the last chunk left the GPU
   double in_cpu        = 0;        // the last chunk (remote or local) landed in CPU memory
-  double network_s     = 0;        // communication-stream time on checkpoint chunks (buffer waits included)
+  double network_s     = 0;        // checkpoint-stream time on checkpoint chunks (buffer waits included)
   double update_wait_s = 0;        // the optimizer step waited this long for the checkpoint
   double idle_left_s   = 0;        // the profile's long spans, now, less the checkpoint chunks run in them
-  std::vector<double> span_busy_s; // per plan span: communication-stream time on its chunks
-  bool complete() const { return in_cpu <= end; }
+  std::vector<double> span_busy_s; // per plan span: checkpoint-stream time on its chunks
+  int64_t dropped_bytes = 0;       // never sent (checkpoint.leftovers = artifact)
+  bool complete() const { return in_cpu <= end && dropped_bytes == 0; }
 };
 
 /** What the replay's checkpoint traffic did (empty when the scheme is none). */
@@ -136,14 +174,18 @@ class CheckpointTraffic {
   /** The GPU sharing the chunk sends (NCCL point-to-point kernels) take part in; none: timed waits. */
   void set_contention(const GpuContention* c) { contention_ = c; }
   /** Installs the schedule (made at the end of profiling) and starts the copy actors when it runs. */
-  void start(const CheckpointSchedule& schedule, int first_iteration);
+  void start(const CheckpointSchedule& schedule, int first_iteration, const std::vector<CollOp>& ops);
   /** Whether iteration `it` carries a checkpoint. */
   bool active(int it) const;
   /** Compute stream, at the start of iteration `it`. */
   void begin_iteration(int it);
-  /** Communication stream: runs the plan spans that follow collective `op` of iteration `it` (-1: before
-   *  its first collective). */
+  /** Communication stream, after collective `op` of iteration `it` ended (-1: before its first collective):
+   *  queues the plan spans it opens on the checkpoint stream; after an all-gather (and for blocking) waits
+   *  until they are sent, so that later collectives queue behind them. */
   void after_op(int it, int op);
+  /** Communication stream, before collective `op` of iteration `it` starts: a reduce-scatter (all-reduce)
+   *  waits for the chunks queued after the previous one. */
+  void before_op(int it, int op);
   /** Compute stream, before the optimizer step: waits until every chunk has left the GPU and every local
    *  chunk is in CPU memory. */
   void wait_update(int it);
@@ -163,6 +205,10 @@ class CheckpointTraffic {
    *  the CPU over `leg`, then releases each (copied()); returns once finish() was called and the queue is empty. */
   template <class Record>
   void copier(std::vector<Record>& records, const std::vector<size_t>& queue, size_t& head, Leg leg);
+  /** The checkpoint stream: runs the queued plan spans in order; returns once finish() was called and the
+   *  queue is empty. */
+  void checkpoint_stream();
+  void send_span(int it, size_t span);
   void copied(const ChunkRecord& c);     // the receiver's sub-buffer is free again
   void copied(const LocalCopyRecord& l); // one more local copy of its iteration is in the CPU
   CheckpointIteration& iteration(int it);
@@ -180,8 +226,12 @@ class CheckpointTraffic {
   size_t next_buffer_ = 0;
   std::vector<size_t> remote_queue_, local_queue_; // FIFO (index of the next in *_head_)
   size_t remote_head_ = 0, local_head_ = 0;
+  std::vector<std::pair<int, size_t>> jobs_; // (iteration, plan span) queued on the checkpoint stream
+  size_t jobs_done_ = 0, rs_gate_ = 0;       // spans sent; the next reduce-scatter waits for this many
+  std::vector<CollOp> ops_;
   std::vector<int> sent_, local_done_, expected_sent_, expected_local_; // per iteration - first_
   int local_per_iteration_ = 0;
+  int expected_sends_      = 0; // chunks sent per checkpoint (the dropped ones excluded)
   bool finished_           = false;
 };
 

@@ -32,6 +32,10 @@ std::vector<IterationStats> iteration_stats(const ReplayResult& r, double thresh
                                                       : r.iterations[k].end - ops[n_op - 1].end + head;
       s.spans_s.push_back(std::max(0.0, tail));
       s.span_before.push_back(r.program.comms[0].op);
+      std::vector<ProfiledCollective> seen;
+      for (size_t j = 0; j < n_op; j++)
+        seen.push_back({r.program.comms[j].op, ops[j].start, ops[j].end, 0.0});
+      s.profiler = profile_iteration(seen);
     }
     for (double span : s.spans_s) {
       s.idle_total_s += span;
@@ -44,6 +48,19 @@ std::vector<IterationStats> iteration_stats(const ReplayResult& r, double thresh
     out.push_back(std::move(s));
   }
   return out;
+}
+
+} // namespace gsim
+
+namespace gsim {
+
+ReducedSpans reduce_profiler_lines(const std::vector<IterationStats>& its, int warmup, double threshold_s)
+{
+  std::vector<std::vector<double>> lines;
+  for (const auto& s : its)
+    lines.push_back(s.profiler.values_s());
+  const int skip = std::clamp(warmup, 0, std::max(0, int(lines.size()) - 1));
+  return reduce_idle_spans(lines, skip, threshold_s);
 }
 
 } // namespace gsim

@@ -146,6 +146,8 @@ void comm_stream(Streams* s)
     const int op_idx = s->out->comms[id].op;
     if (s->checkpoint && op_idx == 0)
       s->checkpoint->after_op(it, -1); // blocking: the checkpoint goes before the iteration's training traffic
+    if (s->checkpoint)                 // a reduce-scatter waits for the chunks queued after the previous one
+      s->checkpoint->before_op(it, op_idx);
     CommRecord& rec  = s->out->comms[id];
     const CommOp& op = s->program->comms[size_t(rec.op)];
     rec.start        = sg4::Engine::get_clock();
@@ -281,12 +283,21 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
     s.profile_iterations     = profiled;
     s.plan                   = [&out, &e, &traffic, in, free_gpu, profiled] {
       const auto profiled_stats = iteration_stats(out, e.checkpoint.span_threshold_s);
+      SchedulePlacement where;
+      for (const auto& c : out.program.comms)
+        where.ops.push_back(c.op);
+      where.leftovers = e.checkpoint.leftovers;
+      where.source    = e.checkpoint.span_source;
       std::vector<std::vector<double>> spans;
-      for (const auto& st : profiled_stats)
-        spans.push_back(st.spans_s);
-      traffic.start(make_checkpoint_schedule(e.checkpoint.scheme, in, spans, e.checkpoint.span_threshold_s,
-                                                               int(out.program.comms.size()), free_gpu),
-                                      profiled);
+      for (const auto& st : profiled_stats) // physical spans, or what the artifact's profiler records
+        spans.push_back(where.source == SpanSource::physical ? st.spans_s : st.profiler.values_s());
+      if (where.source == SpanSource::profiler) { // the artifact's reader skips its warm-up lines
+        where.position_after_op = profiler_positions(where.ops);
+        where.warmup            = std::clamp(e.checkpoint.profile_warmup_lines, 0, int(spans.size()) - 1);
+      }
+      traffic.start(
+                            make_checkpoint_schedule(e.checkpoint.scheme, in, spans, e.checkpoint.span_threshold_s, where, free_gpu),
+                            profiled, where.ops);
       // Measured now, before any checkpoint traffic: the last profiled iteration's trailing span ends at
       // its own head (iteration_report.hpp), not at a checkpointed iteration's first collective.
       out.checkpoint.profile_iteration_time_s = profiled_stats.back().time_s;

@@ -24,15 +24,10 @@ std::string iterations_csv(const std::vector<IterationStats>& its)
 
 std::string comm_gap_text(const std::vector<IterationStats>& its)
 {
-  std::ostringstream o;
-  for (const auto& s : its) {
-    std::string ag, rs;
-    for (size_t j = 0; j + 1 < s.spans_s.size(); j++)
-      (s.span_before[j] == CollOp::all_gather ? ag : rs) += fmt("%.1f ", s.spans_s[j] * 1e3);
-    const std::string trailing = s.spans_s.empty() ? "" : fmt("%.1f", s.spans_s.back() * 1e3);
-    o << ag << "- " << rs << trailing << "\n";
-  }
-  return o.str();
+  std::string o;
+  for (const auto& s : its)
+    o += s.profiler.text();
+  return o;
 }
 
 std::vector<int> default_timeline_ranks(const PlatformSpec& spec)

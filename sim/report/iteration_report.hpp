@@ -10,9 +10,10 @@ namespace gsim {
 /** iterations.csv: one row per iteration, seconds. */
 std::string iterations_csv(const std::vector<IterationStats>& its);
 
-/** comm_gap.txt in the GEMINI artifact's layout (shared/traces/gemini-ae/README.md): one line per
- *  iteration, milliseconds with one decimal, the gaps before each all-gather, a '-', the gaps before each
- *  reduce-scatter, then the trailing span (last collective to the next iteration's first). */
+/** comm_gap.txt in the GEMINI artifact's profiler semantics (models/artifact_profiler.hpp): one line per
+ *  iteration, milliseconds with one decimal, the all-gather launch brackets, a '-', the reduce-scatter-free
+ *  intervals. It reads back through `run --idle-profile` (models/idle_profile.hpp) to the plan the run's
+ *  profiler view gives. The physical idle spans are in iterations.csv and the summary's idle_spans_ms. */
 std::string comm_gap_text(const std::vector<IterationStats>& its);
 
 /** Chrome trace JSON (Perfetto): pid = instance, tid = 2 x gpu (compute) and 2 x gpu + 1 (communication),

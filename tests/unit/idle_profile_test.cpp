@@ -99,9 +99,10 @@ TEST(IdleProfile, ProfileAndSimulatedSpansReduceAlike)
   TempProfile t("200 5 120 - 0 1000\n180 50 130 - 0 1000\n");
   const auto p         = read_idle_profile(t.path.string());
   const auto from_file = reduce_idle_profile(p, 0, 100 * kMs);
-  const auto simulated = reduce_idle_spans({{0.2, 0.005, 0.12}, {0.18, 0.05, 0.13}}, 0, 100 * kMs);
+  // One position index over both sides of '-' (the artifact's reader): "0 1000" are positions 3 and 4.
+  const auto simulated = reduce_idle_spans({{0.2, 0.005, 0.12, 0, 1.0}, {0.18, 0.05, 0.13, 0, 1.0}}, 0, 100 * kMs);
   EXPECT_EQ(from_file.kept_seconds(), simulated.kept_seconds());
-  EXPECT_EQ(from_file.kept.size(), 2u);
+  EXPECT_EQ(from_file.kept.size(), 3u);
   EXPECT_THROW(reduce_idle_profile(p, 2, 0), ConfigError);
 }
 
@@ -136,10 +137,11 @@ TEST(IdleProfile, TheArtifactsBertProfile)
     EXPECT_GT(p.iteration_time_s(i), 1.8);
     EXPECT_LT(p.iteration_time_s(i), 2.3);
   }
-  // Every iteration after the warm-up lines has the same number of gap positions, give or take one.
+  // Every iteration after the warm-up lines has the same number of positions, give or take one: 122 or 123
+  // all-gather brackets, then the two reduce-scatter intervals.
   const auto r = reduce_idle_profile(p, 8, 0);
   EXPECT_EQ(r.iterations_used, 12);
-  EXPECT_EQ(r.min_s.size(), 123u);
+  EXPECT_EQ(r.min_s.size(), 125u);
   // Each kept minimum is no longer than that position in any used iteration.
   for (size_t it = 8; it < p.gaps_s.size(); it++)
     for (size_t i = 0; i < p.gaps_s[it].size(); i++)

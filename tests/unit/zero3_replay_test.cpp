@@ -178,10 +178,11 @@ TEST(Zero3Replay, FlowModeMatchesAnalyticWithoutContention)
 
 TEST(IterationReport, CommGapTextHasTheArtifactLayout)
 {
+  // The profiler's semantics (models/artifact_profiler.hpp): launch brackets, '-', reduce-scatter-free intervals.
   IterationStats s;
-  s.spans_s     = {0.0012, 0.25, 0.0, 1.5};
-  s.span_before = {CollOp::all_gather, CollOp::reduce_scatter, CollOp::all_gather, CollOp::all_gather};
-  EXPECT_EQ(comm_gap_text({s, s}), "1.2 0.0 - 250.0 1500.0\n1.2 0.0 - 250.0 1500.0\n");
+  s.profiler.allgather_ms      = {1.2, 0.0};
+  s.profiler.reduce_scatter_ms = {250.0, 1500.0};
+  EXPECT_EQ(comm_gap_text({s, s}), "1.2 0.0 - 250.0 1500.0 \n1.2 0.0 - 250.0 1500.0 \n");
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // Stage: GEMINI's checkpoint partition (Algorithm 2 or the configured Fig 16 scheme) planned over a
 // measured idle-span profile (checkpoint.idle_profile, `run --idle-profile FILE`) and over the simulated
 // idle spans when the simulation stage reported them ("idle_spans_ms"), side by side: what fits where.
+#include "models/artifact_profiler.hpp"
 #include "models/calibration.hpp"
 #include "models/checkpoint_partition.hpp"
 #include "models/config_error.hpp"
@@ -8,6 +9,7 @@
 #include "models/units.hpp"
 #include "models/zero3_memory.hpp"
 #include "sim/engine/checkpoint_traffic.hpp"
+#include "sim/engine/iteration_stats.hpp"
 #include "sim/run/stages/stages.hpp"
 
 #include <algorithm>
@@ -85,9 +87,10 @@ void report(RunResult& r, const std::string& prefix, const std::string& what, co
 // minimum over iterations: tells whether the reduction or the profile itself limits the plan.
 int iterations_fitting_alone(const IdleProfile& prof, int warmup, double threshold_s, Scheme scheme, PartitionInputs in)
 {
-  int n = 0;
-  for (size_t i = size_t(warmup); i < prof.gaps_s.size(); i++) {
-    const std::vector<std::vector<double>> one{prof.gaps_s[i]};
+  int n            = 0;
+  const auto lines = prof.values_s();
+  for (size_t i = size_t(warmup); i < lines.size(); i++) {
+    const std::vector<std::vector<double>> one{lines[i]};
     in.spans_s = reduce_idle_spans(one, 0, threshold_s).kept_seconds();
     n += plan_partition(scheme, in).fits ? 1 : 0;
   }
@@ -105,6 +108,15 @@ void report_simulated(const CheckpointSpec& ck, const CheckpointReplay& c, RunRe
   r.section("Checkpoint traffic in the simulation (" + to_string(ck.scheme) + ")");
   const std::string status = checkpoint_status(c);
   r.set("checkpoint_status", status, "status", status);
+  r.set("checkpoint_leftovers", to_string(sc.leftovers), "leftovers",
+        sc.leftovers == Leftovers::delay_update
+            ? std::string("delay_update (GEMINI as published: the update waits for them)")
+            : fmt("artifact (dropped, %.3f GB per GPU never sent; plan applied one collective late)",
+                  double(sc.dropped_bytes) / 1e9));
+  r.set("checkpoint_dropped_bytes_per_gpu", sc.dropped_bytes);
+  r.set("checkpoint_span_source", to_string(sc.source), "planned over",
+        sc.source == SpanSource::physical ? std::string("the physical idle spans")
+                                          : std::string("the artifact profiler's values (its reader's reduction)"));
   r.set("checkpoint_profile_iterations", c.profile_iterations, "profiled iterations (no checkpoint)",
         std::to_string(c.profile_iterations));
   r.set("iteration_time_no_ckpt_s", c.profile_iteration_time_s, "iteration time without checkpoint",
@@ -128,7 +140,7 @@ void report_simulated(const CheckpointSpec& ck, const CheckpointReplay& c, RunRe
   r.set("simulated_checkpoints_per_hour", kSecondsPerHour / t_iter, "checkpoints to CPU memory per hour",
         fmt("%.1f (one per simulated iteration)", kSecondsPerHour / t_iter));
   r.set("checkpoint_time_s", it.network_s, "checkpoint time (network)",
-        fmt("%.3f s", it.network_s) + " on the communication stream");
+        fmt("%.3f s", it.network_s) + " on the checkpoint stream");
   r.set("network_idle_time_with_ckpt_s", it.idle_left_s, "network idle left with checkpoint",
         fmt("%.3f s", it.idle_left_s));
   r.set("checkpoint_update_wait_s", it.update_wait_s, "update waited for the checkpoint", fmt_ms(it.update_wait_s));
@@ -144,6 +156,35 @@ void report_simulated(const CheckpointSpec& ck, const CheckpointReplay& c, RunRe
   r.set("checkpoint_local_bytes_per_gpu", local);
 }
 
+// Fig 8 the artifact's way (shared/artifact-notes.md §2): its profiler's values over the profiled iterations
+// (what comm_gap.txt holds), its reader's reduction, the plan over the kept minima, and its computed
+// checkpoint time, beside the physical idle spans and the simulated checkpoint.
+void report_profiler_view(const RunContext& ctx, PartitionInputs in, RunResult& r)
+{
+  const Experiment& e = ctx.experiment;
+  const auto& ck      = e.checkpoint;
+  const auto& its     = ctx.simulated->iterations;
+  const int profiled  = ctx.simulated->replay.checkpoint.profile_iterations;
+  const std::vector<IterationStats> lines(its.begin(), its.begin() + (profiled > 0 ? profiled : int(its.size())));
+  const ReducedSpans red = reduce_profiler_lines(lines, ck.profile_warmup_lines, ck.span_threshold_s);
+  r.section("The artifact's profiler view (comm_gap.txt, its reader's reduction)");
+  const double ckpt =
+      artifact_checkpoint_time_s(double(in.checkpoint_bytes), e.cluster.gpus_per_instance, ck.artifact_network_Gbps);
+  r.set("profiler_idle_time_s", red.kept_total_s(), "idle time (kept minima)",
+        fmt("%.3f s", red.kept_total_s()) + " in " + std::to_string(red.kept.size()) + " of " +
+            std::to_string(red.min_s.size()) + " positions > " + fmt_ms(ck.span_threshold_s));
+  r.set("checkpoint_time_artifact_s", ckpt, "GEMINI checkpoint time (the artifact's formula)",
+        fmt("%.3f s", ckpt) + fmt(" = MiB x 8 x %.0f GPUs", e.cluster.gpus_per_instance) +
+            fmt(" / %g Gbps / 1000", ck.artifact_network_Gbps));
+  r.set("profiler_idle_with_gemini_s", red.kept_total_s() - ckpt, "idle with GEMINI (the artifact's: idle - ckpt)",
+        fmt("%.3f s", red.kept_total_s() - ckpt));
+  if (ck.scheme == Scheme::none)
+    return;
+  in.spans_s      = red.kept_seconds();
+  const auto plan = plan_partition(ck.scheme, in);
+  report(r, "profiler_", "profiler view", red, plan, check_gpu_buffer(plan, ctx.memory.free()));
+}
+
 } // namespace
 
 void checkpoint_plan_stage(RunContext& ctx)
@@ -155,6 +196,8 @@ void checkpoint_plan_stage(RunContext& ctx)
   const bool has_simulated = ctx.simulated.has_value();
   if (not has_profile && not has_simulated)
     return;
+  if (has_simulated)
+    report_profiler_view(ctx, plan_costs(e, ctx.calibration).inputs, r);
   r.section("Checkpoint partition over idle spans (Algorithm 2)");
   if (ck.scheme == Scheme::none) {
     r.set("plan_note", "checkpoint.scheme is none: nothing to plan", "note",
@@ -199,8 +242,8 @@ void checkpoint_plan_stage(RunContext& ctx)
         iter.size() % 2 ? iter[iter.size() / 2] : 0.5 * (iter[iter.size() / 2 - 1] + iter[iter.size() / 2]);
     r.set("profile_file", ck.idle_profile, "measured profile", ck.idle_profile);
     r.set("profile_warmup_lines", warm);
-    r.set("profile_iteration_time_s", median, "measured: iteration time",
-          fmt_ms(median) + " (median of the last value after '-')");
+    r.set("profile_iteration_time_s", median, "measured: last value after '-'",
+          fmt_ms(median) + " (median; the interval before the last reduce-scatter, not an iteration time in general)");
     report(r, "", "measured", red, plan, check_gpu_buffer(plan, free));
     const int alone = iterations_fitting_alone(prof, warm, ck.span_threshold_s, ck.scheme, in);
     r.set("profile_iterations_fitting_alone", alone, "measured: iterations whose own spans fit it",

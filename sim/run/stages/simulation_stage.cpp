@@ -138,7 +138,10 @@ void simulation_stage(RunContext& ctx)
   report_program_and_pricing(r, ctx, rep);
 
   r.add_file("iterations.csv", iterations_csv(its));
-  r.add_file("comm_gap.txt", comm_gap_text(its));
+  // The artifact writes comm_gap.txt during its profiling steps only: the profiled iterations when checkpointing.
+  const size_t profiled =
+      rep.checkpoint.profile_iterations > 0 ? size_t(rep.checkpoint.profile_iterations) : its.size();
+  r.add_file("comm_gap.txt", comm_gap_text({its.begin(), its.begin() + std::ptrdiff_t(profiled)}));
   if (ctx.options.timeline)
     r.add_file("timeline.json", timeline_json(rep, default_timeline_ranks(rep.spec)));
 }
