@@ -129,10 +129,7 @@ double JsonReader::number(const std::string& key, double min, double max)
 
 double JsonReader::number_or(const std::string& key, double fallback, double min, double max)
 {
-  read_.insert(key);
-  const double x = has(key) ? number(key, min, max) : fallback;
-  note_fallback(key, "number", min, max, {}, fallback);
-  return x;
+  return read_or(key, fallback, "number", min, max, {}, [&] { return number(key, min, max); });
 }
 
 int64_t JsonReader::integer(const std::string& key, int64_t min, int64_t max)
@@ -163,10 +160,7 @@ int64_t JsonReader::integer(const std::string& key, int64_t min, int64_t max)
 
 int64_t JsonReader::integer_or(const std::string& key, int64_t fallback, int64_t min, int64_t max)
 {
-  read_.insert(key);
-  const int64_t x = has(key) ? integer(key, min, max) : fallback;
-  note_fallback(key, "integer", min, max, {}, fallback);
-  return x;
+  return read_or(key, fallback, "integer", min, max, {}, [&] { return integer(key, min, max); });
 }
 
 bool JsonReader::boolean(const std::string& key)
@@ -180,10 +174,7 @@ bool JsonReader::boolean(const std::string& key)
 
 bool JsonReader::boolean_or(const std::string& key, bool fallback)
 {
-  read_.insert(key);
-  const bool x = has(key) ? boolean(key) : fallback;
-  note_fallback(key, "boolean", nullptr, nullptr, {}, fallback);
-  return x;
+  return read_or(key, fallback, "boolean", nullptr, nullptr, {}, [&] { return boolean(key); });
 }
 
 std::string JsonReader::string(const std::string& key)
@@ -197,10 +188,7 @@ std::string JsonReader::string(const std::string& key)
 
 std::string JsonReader::string_or(const std::string& key, const std::string& fallback)
 {
-  read_.insert(key);
-  std::string x = has(key) ? string(key) : fallback;
-  note_fallback(key, "string", nullptr, nullptr, {}, fallback);
-  return x;
+  return read_or(key, fallback, "string", nullptr, nullptr, {}, [&] { return string(key); });
 }
 
 std::string JsonReader::choice(const std::string& key, const std::vector<std::string>& options)
@@ -220,10 +208,7 @@ std::string JsonReader::choice(const std::string& key, const std::vector<std::st
 std::string JsonReader::choice_or(const std::string& key, const std::string& fallback,
                                   const std::vector<std::string>& options)
 {
-  read_.insert(key);
-  std::string x = has(key) ? choice(key, options) : fallback;
-  note_fallback(key, "choice", nullptr, nullptr, options, fallback);
-  return x;
+  return read_or(key, fallback, "choice", nullptr, nullptr, options, [&] { return choice(key, options); });
 }
 
 std::vector<double> JsonReader::number_list(const std::string& key, double min, double max)

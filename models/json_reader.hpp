@@ -69,6 +69,18 @@ class JsonReader {
   void note_fallback(const std::string& key, const std::string& type, nlohmann::json min, nlohmann::json max,
                      std::vector<std::string> options, const nlohmann::json& fallback);
 
+  // The optional form of every reader: `read()` when `key` is present, else `fallback`; either way the key
+  // is marked optional with its fallback in the registry.
+  template <class T, class Read>
+  T read_or(const std::string& key, const T& fallback, const std::string& type, nlohmann::json min, nlohmann::json max,
+            std::vector<std::string> options, Read read)
+  {
+    read_.insert(key);
+    T x = has(key) ? T(read()) : fallback;
+    note_fallback(key, type, std::move(min), std::move(max), std::move(options), fallback);
+    return x;
+  }
+
   const nlohmann::json* j_;
   std::string file_;
   std::string path_;

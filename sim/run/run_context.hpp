@@ -68,6 +68,12 @@ struct RunContext {
   /** Whether failure_iteration_s() came from the configuration rather than the simulation. */
   bool failure_iteration_configured() const { return experiment.failures.iteration_time_s > 0; }
 
+  /** Opens the report's section `title` (a stage's first line) and returns the report to fill. */
+  RunResult& section(const std::string& title)
+  {
+    report.section(title);
+    return report;
+  }
   /** Reports `text` as the current section's note under `key` (JSON) and "note" (text). */
   void note(const std::string& key, const std::string& text);
   /** When the job cannot train (cannot_train()), notes "<verb>: <why>" under `key` and returns true: the

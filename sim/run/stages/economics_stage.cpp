@@ -23,8 +23,7 @@ nlohmann::json per_system(const std::vector<SystemEconomics>& systems,
 void economics_stage(RunContext& ctx)
 {
   const Experiment& e = ctx.experiment;
-  RunResult& r        = ctx.report;
-  r.section("Failure economics (closed form)");
+  RunResult& r        = ctx.section("Failure economics (closed form)");
   // Fig 11's closed form: GEMINI's checkpoint time over the storage baselines' at the instances' network
   // (the cluster's published efficiency). It needs neither a model that fits nor an iteration time; without
   // a peer (m = 1) or a network there is no GEMINI transfer to compare.

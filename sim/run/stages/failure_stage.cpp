@@ -105,8 +105,7 @@ nlohmann::json phases_json(const FailureSimResult& r)
 void failure_stage(RunContext& ctx)
 {
   const Experiment& e = ctx.experiment;
-  RunResult& r        = ctx.report;
-  r.section("Failures and recovery (SimGrid, simulated)");
+  RunResult& r        = ctx.section("Failures and recovery (SimGrid, simulated)");
   if (ctx.skip_untrainable("failure_note", "not simulated"))
     return;
   const bool configured = ctx.failure_iteration_configured();

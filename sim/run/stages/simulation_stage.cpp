@@ -82,8 +82,7 @@ void report_program_and_pricing(RunResult& r, const RunContext& ctx, const Repla
 void simulation_stage(RunContext& ctx)
 {
   const Experiment& e = ctx.experiment;
-  RunResult& r        = ctx.report;
-  r.section("Simulation (SimGrid, ZeRO-3 replay)");
+  RunResult& r        = ctx.section("Simulation (SimGrid, ZeRO-3 replay)");
   if (ctx.skip_untrainable("simulation_note", "not simulated"))
     return;
   if (ctx.calibration == nullptr) {
