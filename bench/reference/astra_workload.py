@@ -94,8 +94,18 @@ def collectives(timeline, summary):
     return out, n, s
 
 
-def network(s):
-    """The numbers gemini-sim prices p4d16 with (its summary and `gemini-sim calibration`)."""
+def network(s, flat):
+    """The numbers gemini-sim prices p4d16 with (its summary and `gemini-sim calibration`).
+
+    flat: gemini-sim's own ring as a 1-D topology (the congestion-aware backend takes only 1-D): 128 NPUs on
+    one switch, each hop at the ring's bottleneck rate (C rings, one NIC each: C x B_nic) and alpha per step."""
+    if flat:
+        n = s["config"]["instances"] * s["config"]["cluster"]["gpus_per_instance"]
+        bw = s["link_nic_Bps"] * s["config"]["cluster"]["nic"]["count"] / 1e9
+        return ("topology: [ Switch ]\n"
+                f"npus_count: [ {n} ]\n"
+                f"bandwidth: [ {bw:.4f} ]  # GB/s\n"
+                f"latency: [ {s['ring_step_latency_s'] * 1e9 / 2:.2f} ]  # ns per hop\n")
     gpi = s["config"]["cluster"]["gpus_per_instance"]
     nics = s["config"]["cluster"]["nic"]["count"]
     nv_GBps = s["link_nvlink_Bps"] / 1e9           # NVLink per GPU per direction, calibrated
@@ -111,7 +121,7 @@ def network(s):
 
 SYSTEM = {
     "scheduling-policy": "FIFO",
-    "endpoint-delay": 0,
+    "endpoint-delay": 1,  # 1 ns: with 0 the event queue asserts (an event at the current time)
     "active-chunks-per-dimension": 1,
     "preferred-dataset-splits": 1,
     "all-reduce-implementation": ["ring", "ring"],
@@ -129,11 +139,15 @@ def main():
     ap.add_argument("--run", required=True, help="gemini-sim --out directory (summary.json, timeline.json)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--only", type=int, default=0, help="keep only the first N collectives (0: all)")
+    ap.add_argument("--index", type=int, default=-1, help="keep only collective INDEX (-1: all)")
+    ap.add_argument("--flat", action="store_true", help="1-D: gemini-sim's flat ring (see network())")
     ap.add_argument("--splits", type=int, default=1, help="system preferred-dataset-splits (chunks)")
     a = ap.parse_args()
     comms, n, s = collectives(os.path.join(a.run, "timeline.json"), os.path.join(a.run, "summary.json"))
     if a.only:
         comms = comms[: a.only]
+    if a.index >= 0:
+        comms = comms[a.index : a.index + 1]
     ag = sum(b for op, b, _, _ in comms if op == "all_gather")
     rs = sum(b for op, b, _, _ in comms if op == "reduce_scatter")
     print(f"{len(comms)} collectives: all-gathers {ag / 1e9:.1f} GB, reduce-scatters {rs / 1e9:.1f} GB, "
@@ -156,8 +170,12 @@ def main():
         with open(os.path.join(a.out, "workload", f"coll.{r}.et"), "wb") as f:
             f.write(meta + nodes)
     with open(os.path.join(a.out, "network.yml"), "w") as f:
-        f.write(network(s))
+        f.write(network(s, a.flat))
+    dims = 1 if a.flat else 2
     sysc = dict(SYSTEM, **{"preferred-dataset-splits": a.splits})
+    for k in sysc:
+        if k.endswith("-implementation"):
+            sysc[k] = ["ring"] * dims
     with open(os.path.join(a.out, "system.json"), "w") as f:
         json.dump(sysc, f, indent=2)
     with open(os.path.join(a.out, "remote_memory.json"), "w") as f:
