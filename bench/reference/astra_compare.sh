@@ -13,6 +13,8 @@ out=${2:-/tmp/astra-compare}
 splits=${3:-1}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
+astra=$(cd "$astra" && pwd)
 
 # gemini-sim: the shipped config without checkpoint traffic, analytic collectives; its timeline gives the
 # collective sequence and summary.json the sum of their durations (communication_busy_s per iteration).
@@ -26,9 +28,10 @@ python3 "$root/bench/reference/astra_workload.py" --run "$out/gemini" --out "$ou
 run_astra() { # run_astra TOPOLOGY BACKEND
   local bin="$astra/bin/AstraSim_Analytical_Congestion_$2" in="$out/$1"
   [ -x "$bin" ] || { echo "no $bin: skipped"; return; }
-  /usr/bin/time -v "$bin" --workload-configuration="$in/workload/coll" --system-configuration="$in/system.json" \
+  # ASTRA-sim writes log/log.log into its working directory: run it inside OUT.
+  (cd "$out" && /usr/bin/time -v "$bin" --workload-configuration="$in/workload/coll" --system-configuration="$in/system.json" \
     --remote-memory-configuration="$in/remote_memory.json" --network-configuration="$in/network.yml" \
-    >"$out/astra-$1-$2.log" 2>"$out/astra-$1-$2.time" || echo "ASTRA-sim $1 $2 failed: $out/astra-$1-$2.log"
+    >"$out/astra-$1-$2.log" 2>"$out/astra-$1-$2.time") || echo "ASTRA-sim $1 $2 failed: $out/astra-$1-$2.log"
 }
 run_astra hier Unaware
 run_astra flat Unaware
