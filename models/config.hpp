@@ -18,7 +18,7 @@ enum class Dtype { fp16, bf16, fp32 };
 enum class IntraNode { nvswitch, nvlink_cube_mesh, nvlink_pair };
 enum class Scheme { none, blocking, naive, no_pipeline, gemini };
 enum class PlacementKind { group, ring, mixed };
-enum class CollectiveMode { analytic, flow };
+enum class CollectiveMode { analytic, flow, hierarchical };
 enum class FailureModel { independent, simultaneous, correlated }; // models/failure_process.hpp
 // Kernel variants of a training step (priced from kernels.json in models/zero3_schedule.cpp).
 enum class AttentionKernel { eager, flash };                    // HF eager attention, or FlashAttention 2 (SDPA)

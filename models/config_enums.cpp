@@ -18,8 +18,10 @@ extern const std::vector<std::pair<std::string, Scheme>> kSchemes           = {{
                                                                                {"gemini", Scheme::gemini}};
 extern const std::vector<std::pair<std::string, PlacementKind>> kPlacements = {
     {"group", PlacementKind::group}, {"ring", PlacementKind::ring}, {"mixed", PlacementKind::mixed}};
-extern const std::vector<std::pair<std::string, CollectiveMode>> kModes       = {{"analytic", CollectiveMode::analytic},
-                                                                                 {"flow", CollectiveMode::flow}};
+extern const std::vector<std::pair<std::string, CollectiveMode>> kModes = {
+    {"analytic", CollectiveMode::analytic},
+    {"flow", CollectiveMode::flow},
+    {"hierarchical", CollectiveMode::hierarchical}};
 extern const std::vector<std::pair<std::string, FailureModel>> kFailureModels = {
     {"independent", FailureModel::independent},
     {"simultaneous", FailureModel::simultaneous},

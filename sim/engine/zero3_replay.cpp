@@ -250,6 +250,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
   configure_network_model();
   const Platform platform(out.spec);
   const RingCollectives collectives(out.spec, &platform, e.run.collectives);
+  collectives.set_network_alone(true); // until the checkpoint traffic starts (s.plan)
 
   const bool checkpointing = e.checkpoint.scheme != Scheme::none;
   const int profiled       = checkpointing ? e.checkpoint.profile_iterations : 0;
@@ -279,7 +280,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
     const double free_gpu    = estimate_gpu_memory(e).free();
     s.checkpoint             = &traffic;
     s.profile_iterations     = profiled;
-    s.plan                   = [&out, &e, &traffic, in, free_gpu, profiled] {
+    s.plan                   = [&out, &e, &traffic, &collectives, in, free_gpu, profiled] {
       const auto profiled_stats = iteration_stats(out, e.checkpoint.span_threshold_s);
       std::vector<std::vector<double>> spans;
       for (const auto& st : profiled_stats)
@@ -287,6 +288,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
       traffic.start(make_checkpoint_schedule(e.checkpoint.scheme, in, spans, e.checkpoint.span_threshold_s,
                                                                int(out.program.comms.size()), free_gpu),
                                       profiled);
+      collectives.set_network_alone(not out.checkpoint.schedule.runs());
       // Measured now, before any checkpoint traffic: the last profiled iteration's trailing span ends at
       // its own head (iteration_report.hpp), not at a checkpointed iteration's first collective.
       out.checkpoint.profile_iteration_time_s = profiled_stats.back().time_s;
