@@ -177,7 +177,7 @@ struct FailureSpec {
 struct RunSpec {
   uint64_t seed              = 1;
   double days                = 1;
-  CollectiveMode collectives = CollectiveMode::analytic;
+  CollectiveMode collectives = CollectiveMode::hierarchical;
   int iterations             = 1; // iterations simulated after the profiling ones
   // run.calibration: the calibration directory, relative to the experiment file; default: the shipped one
   // found by the rule of models/calibration_paths.hpp. "" when the default was not found.
