@@ -166,10 +166,11 @@ void check_chunk_count(const Experiment& e, const JsonReader& r)
   if (e.checkpoint.scheme == Scheme::none)
     return;
   const double sub = e.checkpoint.gpu_buffer_bytes / e.checkpoint.sub_buffers;
-  // Every checkpointed iteration (run.iterations) sends them all; in flow mode each is one SimGrid flow per GPU.
+  // Every checkpointed iteration (run.iterations) sends them all; in flow and hierarchical mode each is one SimGrid
+  // flow per GPU.
   const double chunks =
       std::ceil(checkpoint_bytes_per_gpu(e) / sub) * std::max(1, e.checkpoint.replicas - 1) * e.run.iterations;
-  const double most = e.run.collectives == CollectiveMode::flow ? kMaxChunksFlow : kMaxChunks;
+  const double most = e.run.collectives != CollectiveMode::analytic ? kMaxChunksFlow : kMaxChunks;
   if (chunks > most)
     throw ConfigError(r.file(), "checkpoint.gpu_buffer_MiB",
                       "sub-buffers of " + std::to_string(sub / kMiB) + " MiB (gpu_buffer_MiB / sub_buffers) cut each " +

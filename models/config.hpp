@@ -27,7 +27,7 @@ enum class Leftovers { delay_update, artifact };
 // Which idle spans the replay plans over: the network's physical idle spans, or the artifact profiler's
 // values (models/artifact_profiler.hpp) reduced by its reader.
 enum class SpanSource { physical, profiler };
-enum class CollectiveMode { analytic, flow };
+enum class CollectiveMode { analytic, flow, hierarchical };
 enum class FailureModel { independent, simultaneous, correlated }; // models/failure_process.hpp
 // Kernel variants of a training step (priced from kernels.json in models/zero3_schedule.cpp).
 enum class AttentionKernel { eager, flash };                    // HF eager attention, or FlashAttention 2 (SDPA)
@@ -196,7 +196,7 @@ struct FailureSpec {
 struct RunSpec {
   uint64_t seed              = 1;
   double days                = 1;
-  CollectiveMode collectives = CollectiveMode::analytic;
+  CollectiveMode collectives = CollectiveMode::hierarchical;
   int iterations             = 1; // iterations simulated after the profiling ones
   // run.calibration: the calibration directory, relative to the experiment file; default: the shipped one
   // found by the rule of models/calibration_paths.hpp. "" when the default was not found.

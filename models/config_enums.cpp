@@ -24,8 +24,10 @@ extern const std::vector<std::pair<std::string, Leftovers>> kLeftovers    = {{"d
                                                                              {"artifact", Leftovers::artifact}};
 extern const std::vector<std::pair<std::string, SpanSource>> kSpanSources = {{"physical", SpanSource::physical},
                                                                              {"profiler", SpanSource::profiler}};
-extern const std::vector<std::pair<std::string, CollectiveMode>> kModes   = {{"analytic", CollectiveMode::analytic},
-                                                                             {"flow", CollectiveMode::flow}};
+extern const std::vector<std::pair<std::string, CollectiveMode>> kModes   = {
+      {"analytic", CollectiveMode::analytic},
+      {"flow", CollectiveMode::flow},
+      {"hierarchical", CollectiveMode::hierarchical}};
 extern const std::vector<std::pair<std::string, FailureModel>> kFailureModels = {
     {"independent", FailureModel::independent},
     {"simultaneous", FailureModel::simultaneous},

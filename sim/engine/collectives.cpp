@@ -12,8 +12,8 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
                                  RingFidelity fidelity)
     : spec_(spec), platform_(platform), mode_(mode), fidelity_(fidelity), rings_(make_rings(spec))
 {
-  if (mode_ == CollectiveMode::flow && platform_ == nullptr)
-    throw std::logic_error("RingCollectives: the flow mode needs a platform");
+  if (mode_ != CollectiveMode::analytic && platform_ == nullptr)
+    throw std::logic_error("RingCollectives: the flow and hierarchical modes need a platform");
   // Distinct ring edges; channels sharing an edge send their shares as one flow (same route, same share).
   std::map<std::pair<int, int>, int> count;
   for (const auto& ring : rings_.channels)
@@ -25,9 +25,12 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
   // Load of every link direction, in channel-edge shares, and its capacity: the analytic bottleneck.
   std::map<std::pair<std::string, bool>, std::pair<int, double>> load; // (name, up) -> (shares, bandwidth)
   std::map<std::pair<std::string, bool>, LinkKind> kind;
-  for (const auto& e : edges_) {
+  for (auto& e : edges_) {
     const Route r        = gpu_route(spec_, e.src, e.dst);
     max_route_latency_s_ = std::max(max_route_latency_s_, route_latency_s(spec_, r));
+    e.shared             = std::any_of(r.begin(), r.end(), [](const LinkRef& l) { return l.kind != LinkKind::nvlink; });
+    if (not e.shared)
+      nvlink_latency_s_ = std::max(nvlink_latency_s_, route_latency_s(spec_, r));
     for (const auto& l : r) {
       auto& slot = load[{link_name(l), is_split_duplex(l.kind) ? l.up : true}];
       slot.first += e.channels;
@@ -35,11 +38,24 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
       kind[{link_name(l), is_split_duplex(l.kind) ? l.up : true}] = l.kind;
     }
   }
-  for (const auto& [link, shares_bw] : load)
-    if (shares_bw.first / shares_bw.second > bottleneck_s_per_byte_) {
-      bottleneck_s_per_byte_ = shares_bw.first / shares_bw.second;
+  // An NVLink link carries NVLink-only edges alone (no route mixes NVLink with other links), so its load is
+  // the one the hierarchical mode prices analytically.
+  for (const auto& [link, shares_bw] : load) {
+    const double s_per_byte = shares_bw.first / shares_bw.second;
+    if (s_per_byte > bottleneck_s_per_byte_) {
+      bottleneck_s_per_byte_ = s_per_byte;
       bottleneck_kind_       = kind.at(link);
     }
+    if (kind.at(link) == LinkKind::nvlink)
+      nvlink_s_per_byte_ = std::max(nvlink_s_per_byte_, s_per_byte);
+  }
+}
+
+size_t RingCollectives::flows_per_collective() const
+{
+  if (mode_ == CollectiveMode::analytic)
+    return 0;
+  return size_t(std::count_if(edges_.begin(), edges_.end(), [this](const Edge& e) { return as_flow(e); }));
 }
 
 double RingCollectives::edge_bytes(CollOp op, double bytes) const
@@ -61,7 +77,7 @@ void RingCollectives::run(CollOp op, double bytes) const
 {
   if (spec_.gpus() < 2 || bytes <= 0)
     return;
-  if (mode_ == CollectiveMode::analytic)
+  if (mode_ == CollectiveMode::analytic || (mode_ == CollectiveMode::hierarchical && alone_))
     sg4::this_actor::sleep_for(analytic_time_s(op, bytes));
   else
     run_flows(op, bytes);
@@ -73,13 +89,20 @@ void RingCollectives::run_flows(CollOp op, double bytes) const
   const double per_edge = edge_bytes(op, bytes);
   const int rounds      = fidelity_ == RingFidelity::step_flows ? steps : 1;
   for (int round = 0; round < rounds; round++) {
+    const double t0 = sg4::Engine::get_clock();
     std::vector<sg4::CommPtr> flows;
     flows.reserve(edges_.size());
     for (const auto& e : edges_) {
       const double b = per_edge * e.channels / rounds;
-      flows.push_back(sg4::Comm::sendto_async(platform_->gpu(e.src), platform_->gpu(e.dst), uint64_t(b + 0.5)));
+      if (as_flow(e))
+        flows.push_back(sg4::Comm::sendto_async(platform_->gpu(e.src), platform_->gpu(e.dst), uint64_t(b + 0.5)));
     }
     sg4::Comm::wait_all(flows);
+    // Hierarchical: the NVLink-only edges ran beside the flows, each as long as its flow would have taken
+    // alone on the most loaded NVLink link (nothing else crosses NVLink, so that is the flow mode's time).
+    const double nvlink_done = t0 + nvlink_latency_s_ + per_edge / rounds * nvlink_s_per_byte_;
+    if (mode_ == CollectiveMode::hierarchical && nvlink_done > sg4::Engine::get_clock())
+      sg4::this_actor::sleep_until(nvlink_done);
   }
   // Each flow paid its route's latency once per round; a ring step costs the slowest link class's alpha.
   const double paid = rounds * max_route_latency_s_;

@@ -4,7 +4,7 @@
 // reduce-scatter of S bytes (nccl-tests' S: the whole gathered array) over N ranks, every rank sends
 // S (N-1)/N / C bytes to its successor in each channel, in N-1 steps.
 //
-// Two fidelities, selectable per run (run.collectives):
+// Three fidelities, selectable per run (run.collectives):
 //  * analytic: alpha-beta over the same rings and routes, without SimGrid flows:
 //      t = steps x alpha_ring + S (N-1)/N / C x max over links (channel edges crossing it / its bandwidth),
 //    i.e. each link class contributes its term and the slowest bounds the ring (NVLink ports inside an
@@ -14,6 +14,13 @@
 //    that edge's whole share (its N-1 steps at once: the same link loads at 1/(N-1) of the events;
 //    shared/simgrid-notes.md), then the steps' remaining latency elapses. A per-step variant (N-1 rounds
 //    of flows) exists to validate the edge model; tests hold all three against each other.
+//  * hierarchical: the flow mode's edges split by what can share their links. An edge whose route holds a link
+//    other traffic uses (PCIe, a switch uplink, a NIC: checkpoint sends and copies, storage) is a SimGrid flow,
+//    as in the flow mode; an edge on NVLink only (inside an instance: nothing but the ring's own edges ever
+//    crosses NVLink) is priced as the analytic mode prices it, edge share x the most loaded NVLink link's load
+//    / bandwidth plus its route latency, and overlaps the flows (the ring pipelines its hops). The collective
+//    ends when both are done, then the steps' latency as in the flow mode. Flows: the crossing edges, one per
+//    NIC port and instance (4 per p4d) instead of every GPU's edge of every channel (28 per p4d).
 #include "models/calibration.hpp"
 #include "models/topology.hpp"
 #include "sim/engine/platform.hpp"
@@ -41,13 +48,23 @@ class RingCollectives {
   double bottleneck_s_per_byte() const { return bottleneck_s_per_byte_; }
   /** Whether NVLink is the ring's bottleneck (all of it inside instances), not PCIe or a NIC. */
   bool nvlink_bound() const { return bottleneck_kind_ == LinkKind::nvlink; }
+  /** Hierarchical mode: whether the collectives are the network's only traffic (no checkpoint or storage
+   *  transfer can run beside them). Then a collective's flows would contend with nothing but each other, and
+   *  it is priced as the analytic mode prices it, without posting them (flow mode's answer to within the
+   *  route latency: tests hold them). Off by default: the owner of the other traffic says when there is none. */
+  void set_network_alone(bool alone) const { alone_ = alone; }
+  /** SimGrid flows one collective posts (the flow mode's edges, or the hierarchical mode's shared ones). */
+  size_t flows_per_collective() const;
 
  private:
   struct Edge {
     int src      = 0;
     int dst      = 0;
-    int channels = 0; // channels whose ring has this edge (their shares travel as one flow)
+    int channels = 0;     // channels whose ring has this edge (their shares travel as one flow)
+    bool shared  = false; // its route holds a link other traffic uses (not NVLink only)
   };
+  /** Whether edge `e` moves as a SimGrid flow in this mode. */
+  bool as_flow(const Edge& e) const { return mode_ == CollectiveMode::flow || e.shared; }
   double edge_bytes(CollOp op, double bytes) const;
   void run_flows(CollOp op, double bytes) const;
 
@@ -60,6 +77,10 @@ class RingCollectives {
   double bottleneck_s_per_byte_ = 0;
   LinkKind bottleneck_kind_     = LinkKind::nvlink;
   double max_route_latency_s_   = 0;
+  // Hierarchical mode: the NVLink-only edges' analytic part (most loaded NVLink link, their longest route).
+  double nvlink_s_per_byte_ = 0;
+  double nvlink_latency_s_  = 0;
+  mutable bool alone_       = false; // a state of the run, not of the rings: set by the replay as it goes
 };
 
 } // namespace gsim

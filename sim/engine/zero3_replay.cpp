@@ -252,6 +252,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
   configure_network_model();
   const Platform platform(out.spec);
   const RingCollectives collectives(out.spec, &platform, e.run.collectives);
+  collectives.set_network_alone(true); // until the checkpoint traffic starts (s.plan)
 
   const bool checkpointing = e.checkpoint.scheme != Scheme::none;
   const int profiled       = checkpointing ? e.checkpoint.profile_iterations : 0;
@@ -281,7 +282,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
     const double free_gpu    = estimate_gpu_memory(e).free();
     s.checkpoint             = &traffic;
     s.profile_iterations     = profiled;
-    s.plan                   = [&out, &e, &traffic, in, free_gpu, profiled] {
+    s.plan                   = [&out, &e, &traffic, &collectives, in, free_gpu, profiled] {
       const auto profiled_stats = iteration_stats(out, e.checkpoint.span_threshold_s);
       SchedulePlacement where;
       for (const auto& c : out.program.comms)
@@ -298,6 +299,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
       traffic.start(
                             make_checkpoint_schedule(e.checkpoint.scheme, in, spans, e.checkpoint.span_threshold_s, where, free_gpu),
                             profiled, where.ops);
+      collectives.set_network_alone(not out.checkpoint.schedule.runs());
       // Measured now, before any checkpoint traffic: the last profiled iteration's trailing span ends at
       // its own head (iteration_report.hpp), not at a checkpointed iteration's first collective.
       out.checkpoint.profile_iteration_time_s = profiled_stats.back().time_s;
