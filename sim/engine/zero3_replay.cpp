@@ -120,7 +120,9 @@ void run_collective(const Streams& s, CollOp op, double bytes)
 {
   if (not s.contention->active())
     s.collectives->run(op, bytes);
-  else if (s.collectives->mode() == CollectiveMode::analytic && s.collectives->nvlink_bound())
+  else if (s.collectives->mode() != CollectiveMode::flow && s.collectives->nvlink_bound())
+    // NVLink bounds the ring (what the interference was measured on); hierarchical mode prices NVLink steps
+    // analytically too, so both stretch the collective as measured.
     s.contention->comm(s.collectives->analytic_time_s(op, bytes));
   else if (s.collectives->mode() == CollectiveMode::analytic)
     s.contention->comm_network_bound(s.collectives->analytic_time_s(op, bytes));
@@ -176,7 +178,7 @@ InterferenceReplay interference_added(const ReplayResult& out, const RingCollect
   for (const auto& c : out.computes)
     r.compute_stretch_s[size_t(c.iteration)] +=
         (c.end - c.start) - (c.step < 0 ? p.optimizer_s : p.steps[size_t(c.step)].seconds);
-  if (coll.mode() != CollectiveMode::analytic) {
+  if (coll.mode() == CollectiveMode::flow || (coll.mode() == CollectiveMode::hierarchical && not coll.nvlink_bound())) {
     r.pricing += "; flow mode: the collectives hold their GPU share, the network sets their time";
     return r;
   }

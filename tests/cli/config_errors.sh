@@ -75,7 +75,7 @@ expect_error "\-\-set: (empty): an empty --set names no key" --config configs/p4
 expect_error "\-\-out: \"\": an empty directory name" --config configs/p4d16.json --out ""
 expect_error "/dev/null: --idle-profile: is a character device" --config configs/p4d16.json --idle-profile /dev/null "${out[@]}"
 expect_error "training.precision: fp32 is not simulated" --config configs/p4d16.json --set training.precision=fp32 "${out[@]}"
-expect_error "checkpoint.gpu_buffer_MiB: sub-buffers of .* at most 32768 in run.collectives analytic" --config configs/p4d16.json --set checkpoint.gpu_buffer_MiB=0.001 "${out[@]}"
+expect_error "checkpoint.gpu_buffer_MiB: sub-buffers of .* at most 4096 in run.collectives hierarchical" --config configs/p4d16.json --set checkpoint.gpu_buffer_MiB=0.001 "${out[@]}"
 expect_error "checkpoint.sub_buffers: must be in \[1, 1024\]" --config configs/p4d16.json --set checkpoint.sub_buffers=65536 "${out[@]}"
 expect_error "training.gradient_accumulation_steps: must be in \[1, 48\]" --config configs/p4d16.json --set training.gradient_accumulation_steps=1048576 "${out[@]}"
 expect_error "checkpoint.profile_iterations: must be in \[1, 32\]" --config configs/p4d16.json --set checkpoint.profile_iterations=1048576 "${out[@]}"

@@ -14,7 +14,7 @@ namespace {
 
 PlatformSpec spec_of(const std::string& config, int instances)
 {
-  std::vector<std::string> sets{"instances=" + std::to_string(instances)};
+  std::vector<std::string> sets{"instances=" + std::to_string(instances), "checkpoint.scheme=none"}; // platform only
   if (instances == 1)
     sets.insert(sets.end(), {"checkpoint.replicas=1", "failures.simultaneous=1"});
   const auto e    = load_experiment(config, sets);
