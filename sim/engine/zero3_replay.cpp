@@ -115,6 +115,25 @@ void compute_stream(Streams* s)
   s->issued->notify_all();
 }
 
+// What the plan is made over: the profiled iterations' physical idle spans, or what the artifact's profiler
+// records of them (then with its positions and its reader's warm-up lines); `spans` gets one list per iteration.
+SchedulePlacement planning_view(const Experiment& e, const Zero3Program& program,
+                                const std::vector<IterationStats>& profiled, std::vector<std::vector<double>>* spans)
+{
+  SchedulePlacement where;
+  for (const auto& c : program.comms)
+    where.ops.push_back(c.op);
+  where.leftovers = e.checkpoint.leftovers;
+  where.source    = e.checkpoint.span_source;
+  for (const auto& st : profiled)
+    spans->push_back(where.source == SpanSource::physical ? st.spans_s : st.profiler.values_s());
+  if (where.source == SpanSource::profiler) {
+    where.position_after_op = profiler_positions(where.ops);
+    where.warmup            = std::clamp(e.checkpoint.profile_warmup_lines, 0, int(spans->size()) - 1);
+  }
+  return where;
+}
+
 // One collective on the communication stream, sharing the GPU with the kernels when interference is priced.
 void run_collective(const Streams& s, CollOp op, double bytes)
 {
@@ -286,18 +305,8 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
     s.profile_iterations     = profiled;
     s.plan                   = [&out, &e, &traffic, &collectives, in, free_gpu, profiled] {
       const auto profiled_stats = iteration_stats(out, e.checkpoint.span_threshold_s);
-      SchedulePlacement where;
-      for (const auto& c : out.program.comms)
-        where.ops.push_back(c.op);
-      where.leftovers = e.checkpoint.leftovers;
-      where.source    = e.checkpoint.span_source;
       std::vector<std::vector<double>> spans;
-      for (const auto& st : profiled_stats) // physical spans, or what the artifact's profiler records
-        spans.push_back(where.source == SpanSource::physical ? st.spans_s : st.profiler.values_s());
-      if (where.source == SpanSource::profiler) { // the artifact's reader skips its warm-up lines
-        where.position_after_op = profiler_positions(where.ops);
-        where.warmup            = std::clamp(e.checkpoint.profile_warmup_lines, 0, int(spans.size()) - 1);
-      }
+      const SchedulePlacement where = planning_view(e, out.program, profiled_stats, &spans);
       traffic.start(
                             make_checkpoint_schedule(e.checkpoint.scheme, in, spans, e.checkpoint.span_threshold_s, where, free_gpu),
                             profiled, where.ops);
