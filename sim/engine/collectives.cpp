@@ -101,7 +101,7 @@ void RingCollectives::run_flows(CollOp op, double bytes) const
     // Hierarchical: the NVLink-only edges ran beside the flows, each as long as its flow would have taken
     // alone on the most loaded NVLink link (nothing else crosses NVLink, so that is the flow mode's time).
     const double nvlink_done = t0 + nvlink_latency_s_ + per_edge / rounds * nvlink_s_per_byte_;
-    if (mode_ == CollectiveMode::hierarchical && nvlink_done > sg4::Engine::get_clock())
+    if (mode_ == CollectiveMode::hierarchical && not nvlink_shared_ && nvlink_done > sg4::Engine::get_clock())
       sg4::this_actor::sleep_until(nvlink_done);
   }
   // Each flow paid its route's latency once per round; a ring step costs the slowest link class's alpha.

@@ -53,6 +53,9 @@ class RingCollectives {
    *  it is priced as the analytic mode prices it, without posting them (flow mode's answer to within the
    *  route latency: tests hold them). Off by default: the owner of the other traffic says when there is none. */
   void set_network_alone(bool alone) const { alone_ = alone; }
+  /** Checkpoint sends cross NVLink too (peers inside the instance): the hierarchical mode then moves the
+   *  NVLink-only edges as flows as well, since its analytic pricing assumes the ring is alone on NVLink. */
+  void set_nvlink_shared(bool shared) { nvlink_shared_ = shared; }
   /** SimGrid flows one collective posts (the flow mode's edges, or the hierarchical mode's shared ones). */
   size_t flows_per_collective() const;
 
@@ -64,7 +67,7 @@ class RingCollectives {
     bool shared  = false; // its route holds a link other traffic uses (not NVLink only)
   };
   /** Whether edge `e` moves as a SimGrid flow in this mode. */
-  bool as_flow(const Edge& e) const { return mode_ == CollectiveMode::flow || e.shared; }
+  bool as_flow(const Edge& e) const { return mode_ == CollectiveMode::flow || e.shared || nvlink_shared_; }
   double edge_bytes(CollOp op, double bytes) const;
   void run_flows(CollOp op, double bytes) const;
 
@@ -80,6 +83,7 @@ class RingCollectives {
   // Hierarchical mode: the NVLink-only edges' analytic part (most loaded NVLink link, their longest route).
   double nvlink_s_per_byte_ = 0;
   double nvlink_latency_s_  = 0;
+  bool nvlink_shared_       = false;
   mutable bool alone_       = false; // a state of the run, not of the rings: set by the replay as it goes
 };
 

@@ -272,7 +272,9 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
   sg4::Engine engine("gemini-sim");
   configure_network_model();
   const Platform platform(out.spec);
-  const RingCollectives collectives(out.spec, &platform, e.run.collectives);
+  RingCollectives collectives(out.spec, &platform, e.run.collectives);
+  collectives.set_nvlink_shared(e.checkpoint.peers == PeerScope::same_instance && e.checkpoint.replicas > 1 &&
+                                e.checkpoint.scheme != Scheme::none);
   collectives.set_network_alone(true); // until the checkpoint traffic starts (s.plan)
 
   const bool checkpointing = e.checkpoint.scheme != Scheme::none;
