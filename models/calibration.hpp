@@ -18,16 +18,13 @@
 
 namespace gsim {
 
-enum class CollOp { all_gather, reduce_scatter, all_reduce, send_recv };
+GSIM_CHOICE(CollOp, all_gather, reduce_scatter, all_reduce, send_recv);
 enum class CopyDir { d2h, h2d };
 /** The link class a transfer crosses: GPU-GPU inside an instance, GPU<->CPU, or between instances. */
-enum class Fabric { nvlink, pcie, network };
+GSIM_CHOICE(Fabric, nvlink, pcie, network);
 
 /** GEMM families (gemm_fp16, gemm_batched_bf16, ...): sizes are FLOPs and costs come per shape, not from a fit. */
 bool is_gemm_family(const std::string& family);
-
-std::string to_string(CollOp op);
-std::string to_string(Fabric f);
 
 /** nccl-tests' bus-bandwidth factor (doc/PERFORMANCE.md): busbw = algbw * bus_factor(op, n). */
 double bus_factor(CollOp op, int ranks);

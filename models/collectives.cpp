@@ -1,37 +1,9 @@
-// Names and nccl-tests' accounting of the collectives the calibration measures.
+// nccl-tests' accounting of the collectives the calibration measures.
 #include "models/calibration.hpp"
 
 #include <stdexcept>
 
 namespace gsim {
-
-std::string to_string(CollOp op)
-{
-  switch (op) {
-  case CollOp::all_gather:
-    return "all_gather";
-  case CollOp::reduce_scatter:
-    return "reduce_scatter";
-  case CollOp::all_reduce:
-    return "all_reduce";
-  case CollOp::send_recv:
-    return "send_recv";
-  }
-  throw std::logic_error("unknown CollOp");
-}
-
-std::string to_string(Fabric f)
-{
-  switch (f) {
-  case Fabric::nvlink:
-    return "nvlink";
-  case Fabric::pcie:
-    return "pcie";
-  case Fabric::network:
-    return "network";
-  }
-  throw std::logic_error("unknown Fabric");
-}
 
 double bus_factor(CollOp op, int ranks)
 {

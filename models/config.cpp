@@ -1,6 +1,6 @@
 // The experiment file: --set overrides, the cluster and model files it names (read in
 // models/config_hardware.cpp), every section validated and converted to SI units, the bounds on the work of
-// one run, and the defaults echoed into the effective config. The choices' names: models/config_enums.cpp.
+// one run, and the defaults echoed into the effective config. The choices' names: models/choice.hpp.
 #include "models/config.hpp"
 
 #include "models/calibration_paths.hpp"
@@ -202,7 +202,7 @@ void read_training(JsonReader& r, Experiment& e)
   auto t                     = r.object("training");
   e.training.micro_batch     = int(t.integer("micro_batch", 1, 1 << 20));
   e.training.sequence_length = int(t.integer("sequence_length", 1, 1 << 24));
-  e.training.precision       = read_enum(t, "precision", kDtypes);
+  e.training.precision       = read_enum<Dtype>(t, "precision");
   // Refused, not simulated (issue 14): traces/calibration has no fp32 GEMM or kernel measurement
   // (models/kernel_cost.cpp), so an fp32 step would be priced from nothing.
   if (e.training.precision == Dtype::fp32)
@@ -217,15 +217,22 @@ void read_training(JsonReader& r, Experiment& e)
   if (t.has("blocking_allgather"))
     t.fail("blocking_allgather", "replaced by training.framework (gemini-interleave | gemini-none | deepspeed | "
                                  "fsdp2 | ddp; docs/engine.md \"Framework schedules\")");
-  e.training.framework = read_enum_or(t, "framework", framework_names(), Framework::deepspeed);
+  // Its names are the artifact's hyphenated ones (models/framework_schedule.cpp), so they come from its table.
+  std::vector<std::string> frameworks;
+  for (const auto& [name, framework] : framework_names())
+    frameworks.push_back(name);
+  const auto framework = t.choice_or("framework", to_string(Framework::deepspeed), frameworks);
+  for (const auto& [name, value] : framework_names())
+    if (name == framework)
+      e.training.framework = value;
   // Optional kernel variants, defaults per family: what HF runs (TrainingSpec).
   const bool llama = e.model.is_llama(), gpt2 = e.model.family == "gpt2";
-  e.training.attention  = read_enum_or(t, "attention", kAttention, AttentionKernel::eager);
-  e.training.activation = read_enum_or(t, "activation", kActivations,
+  e.training.attention  = read_enum_or(t, "attention", AttentionKernel::eager);
+  e.training.activation = read_enum_or(t, "activation",
                                        llama  ? Activation::swiglu
                                        : gpt2 ? Activation::gelu_new
                                               : Activation::gelu);
-  e.training.norm       = read_enum_or(t, "norm", kNorms, llama ? NormKernel::unfused : NormKernel::fused);
+  e.training.norm       = read_enum_or(t, "norm", llama ? NormKernel::unfused : NormKernel::fused);
   const auto act        = e.training.activation;
   const bool swiglu     = act == Activation::swiglu || act == Activation::swiglu_fused;
   if (llama != swiglu || (not gpt2 && act == Activation::gelu_new))
@@ -243,10 +250,10 @@ void read_training(JsonReader& r, Experiment& e)
 void read_checkpoint(JsonReader& r, Experiment& e)
 {
   auto c                          = r.object("checkpoint");
-  e.checkpoint.scheme             = read_enum(c, "scheme", kSchemes);
+  e.checkpoint.scheme             = read_enum<Scheme>(c, "scheme");
   e.checkpoint.replicas           = int(c.integer("replicas", 1, kMaxInt));
-  e.checkpoint.placement          = read_enum(c, "placement", kPlacements);
-  e.checkpoint.peers              = read_enum_or(c, "peers", kPeerScopes, PeerScope::other_instances);
+  e.checkpoint.placement          = read_enum<PlacementKind>(c, "placement");
+  e.checkpoint.peers              = read_enum_or(c, "peers", PeerScope::other_instances);
   e.checkpoint.gpu_buffer_bytes   = c.number("gpu_buffer_MiB", 1e-3, kBig) * kMiB;
   e.checkpoint.sub_buffers        = int(c.integer("sub_buffers", 1, kMaxSubBuffers));
   e.checkpoint.mu                 = c.number("mu", 1e-6, 1.0);
@@ -257,8 +264,8 @@ void read_checkpoint(JsonReader& r, Experiment& e)
   // Optional; default 8 = --jump_profile_lines of the artifact's examples/BERT/launch.sh, which recorded
   // the one real profile we have (shared/traces/gemini-ae/README.md). The artifact reader's own default is 6.
   e.checkpoint.profile_warmup_lines = int(c.integer_or("profile_warmup_lines", 8, 0, 1 << 20));
-  e.checkpoint.leftovers            = read_enum_or(c, "leftovers", kLeftovers, Leftovers::delay_update);
-  e.checkpoint.span_source          = read_enum_or(c, "span_source", kSpanSources, SpanSource::physical);
+  e.checkpoint.leftovers            = read_enum_or(c, "leftovers", Leftovers::delay_update);
+  e.checkpoint.span_source          = read_enum_or(c, "span_source", SpanSource::physical);
   // Default 80 = --network_bandwidth of the artifact's examples/GPT/launch.sh and examples/BERT/launch.sh
   // (both clusters), the value its extract_results.py also hard-codes for Fig 8's checkpoint time.
   e.checkpoint.artifact_network_Gbps = c.number_or("artifact_network_Gbps", 80, 1e-6, kBigUnits);
@@ -307,7 +314,7 @@ void read_failures(JsonReader& r, Experiment& e)
   e.failures.warmup_s              = f.number("warmup_s", 0, kBig);
   e.failures.iteration_time_s      = f.number_or("iteration_time_s", 0, 0, kBig);
   // Optional (the failure simulation); defaults documented on FailureSpec.
-  e.failures.model                 = read_enum_or(f, "model", kFailureModels, FailureModel::independent);
+  e.failures.model                 = read_enum_or(f, "model", FailureModel::independent);
   e.failures.correlated_group_size = int(f.integer_or("correlated_group_size", 4, 1, kMaxInt));
   e.failures.correlated_fraction   = f.number_or("correlated_fraction", 0.084, 0, 1);
   read_figure_failure_keys(f, e.instances, e.failures); // models/figure_failure_keys.hpp
@@ -323,7 +330,7 @@ void read_run(JsonReader& r, Experiment& e)
   auto u            = r.object("run");
   e.run.seed        = uint64_t(u.integer("seed", 0, std::numeric_limits<int64_t>::max())); // exact (JsonReader)
   e.run.days        = u.number("days", 1e-9, 1e6);
-  e.run.collectives = read_enum(u, "collectives", kModes);
+  e.run.collectives = read_enum<CollectiveMode>(u, "collectives");
   e.run.iterations  = int(u.integer("iterations", 1, kMaxIterations));
   e.run.calibration = read_calibration_dir(u, e.file);
   // The stages to run, comma-separated ("all": every one); the pipeline checks the names

@@ -2,6 +2,7 @@
 // The experiment a run simulates: cluster hardware, model, training, checkpoint and failure settings.
 // Loaded from configs/*.json (which name a cluster file and a model file), validated strictly,
 // converted to SI units (bytes, seconds, bytes/s, FLOP/s) once, here.
+#include "models/choice.hpp"
 #include "models/framework_schedule.hpp"
 #include "models/json_reader.hpp"
 #include "models/network_published.hpp"
@@ -14,40 +15,31 @@
 
 namespace gsim {
 
-enum class Dtype { fp16, bf16, fp32 };
-enum class IntraNode { nvswitch, nvlink_cube_mesh, nvlink_pair };
-enum class Scheme { none, blocking, naive, no_pipeline, gemini };
-enum class PlacementKind { group, ring, mixed };
+GSIM_CHOICE(Dtype, fp16, bf16, fp32);
+GSIM_CHOICE(IntraNode, nvswitch, nvlink_cube_mesh, nvlink_pair);
+GSIM_CHOICE(Scheme, none, blocking, naive, no_pipeline, gemini);
+GSIM_CHOICE(PlacementKind, group, ring, mixed);
 // Where a GPU's m - 1 peer copies go: the GPU of the same local index on other instances (the paper), or
 // other GPUs of its own instance over NVLink (a one-host box; the copies then share the instance's fate).
-enum class PeerScope { other_instances, same_instance };
+GSIM_CHOICE(PeerScope, other_instances, same_instance);
 // What happens to checkpoint chunks past the last span (docs/checkpoint.md): GEMINI as published delays the
 // update until they are sent; the artifact drops them and applies its plan one collective late.
-enum class Leftovers { delay_update, artifact };
+GSIM_CHOICE(Leftovers, delay_update, artifact);
 // Which idle spans the replay plans over: the network's physical idle spans, or the artifact profiler's
 // values (models/artifact_profiler.hpp) reduced by its reader.
-enum class SpanSource { physical, profiler };
-enum class CollectiveMode { analytic, flow, hierarchical };
-enum class FailureModel { independent, simultaneous, correlated }; // models/failure_process.hpp
+GSIM_CHOICE(SpanSource, physical, profiler);
+GSIM_CHOICE(CollectiveMode, analytic, flow, hierarchical);
+GSIM_CHOICE(FailureModel, independent, simultaneous, correlated); // models/failure_process.hpp
 // Kernel variants of a training step (priced from kernels.json in models/zero3_schedule.cpp).
-enum class AttentionKernel { eager, flash };                    // HF eager attention, or FlashAttention 2 (SDPA)
-enum class Activation { gelu_new, gelu, swiglu, swiglu_fused }; // gelu_new: eager tanh GELU; gelu: one fused kernel
-enum class NormKernel { fused, unfused };                       // one norm kernel, or the eager formula's kernels
+GSIM_CHOICE(AttentionKernel, eager, flash);                    // HF eager attention, or FlashAttention 2 (SDPA)
+GSIM_CHOICE(Activation, gelu_new, gelu, swiglu, swiglu_fused); // gelu_new: eager tanh GELU; gelu: one fused kernel
+GSIM_CHOICE(NormKernel, fused, unfused);                       // one norm kernel, or the eager formula's kernels
 
-std::string to_string(Dtype d);
 /** Bytes per element of `d` (fp16 and bf16: 2, fp32: 4). */
-double element_bytes(Dtype d);
-std::string to_string(IntraNode k);
-std::string to_string(Scheme s);
-std::string to_string(PlacementKind p);
-std::string to_string(PeerScope p);
-std::string to_string(Leftovers l);
-std::string to_string(SpanSource s);
-std::string to_string(CollectiveMode m);
-std::string to_string(FailureModel m);
-std::string to_string(AttentionKernel a);
-std::string to_string(Activation a);
-std::string to_string(NormKernel n);
+inline double element_bytes(Dtype d)
+{
+  return d == Dtype::fp32 ? 4 : 2;
+}
 
 struct GpuSpec {
   std::string name;

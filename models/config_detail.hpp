@@ -1,13 +1,12 @@
 #pragma once
 // What the readers of the config files share (models/config.cpp reads the experiment,
-// models/config_hardware.cpp the cluster and model files, models/config_enums.cpp names the choices):
-// the tables of each choice's names and the helpers that read one. Internal to those files; split so that
+// models/config_hardware.cpp the cluster and model files): reading a choice by its names (models/choice.hpp)
+// and the file readers. Internal to those files; split so that
 // each stays under ~400 lines (issue 10).
 #include "models/config.hpp"
 #include "models/json_reader.hpp"
 
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace gsim::config_detail {
@@ -15,55 +14,16 @@ namespace gsim::config_detail {
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 constexpr double kMiB = 1024.0 * 1024.0;
 
-// The names of each choice, in the order `gemini-sim keys` lists them (models/config_enums.cpp).
-extern const std::vector<std::pair<std::string, Dtype>> kDtypes;
-extern const std::vector<std::pair<std::string, IntraNode>> kIntra;
-extern const std::vector<std::pair<std::string, Scheme>> kSchemes;
-extern const std::vector<std::pair<std::string, PlacementKind>> kPlacements;
-extern const std::vector<std::pair<std::string, PeerScope>> kPeerScopes;
-extern const std::vector<std::pair<std::string, Leftovers>> kLeftovers;
-extern const std::vector<std::pair<std::string, SpanSource>> kSpanSources;
-extern const std::vector<std::pair<std::string, CollectiveMode>> kModes;
-extern const std::vector<std::pair<std::string, FailureModel>> kFailureModels;
-extern const std::vector<std::pair<std::string, AttentionKernel>> kAttention;
-extern const std::vector<std::pair<std::string, Activation>> kActivations;
-extern const std::vector<std::pair<std::string, NormKernel>> kNorms;
-
-template <typename E> E enum_of(const std::string& s, const std::vector<std::pair<std::string, E>>& table)
+// A choice's value (a GSIM_CHOICE enum, models/choice.hpp), checked against its names by JsonReader::choice.
+template <Choice E> E read_enum(JsonReader& r, const std::string& key)
 {
-  for (const auto& [name, value] : table)
-    if (name == s)
-      return value;
-  return table.front().second; // unreachable: JsonReader::choice already checked the name
-}
-
-template <typename E> std::vector<std::string> names_of(const std::vector<std::pair<std::string, E>>& table)
-{
-  std::vector<std::string> out;
-  for (const auto& [name, value] : table)
-    out.push_back(name);
-  return out;
-}
-
-template <typename E> std::string name_of(E e, const std::vector<std::pair<std::string, E>>& table)
-{
-  for (const auto& [name, value] : table)
-    if (value == e)
-      return name;
-  return "?";
-}
-
-template <typename E>
-E read_enum(JsonReader& r, const std::string& key, const std::vector<std::pair<std::string, E>>& table)
-{
-  return enum_of(r.choice(key, names_of(table)), table);
+  return *choice_of<E>(r.choice(key, choice_names<E>()));
 }
 
 // An optional choice: `fallback` when absent (read through choice_or, so the key is known and listed).
-template <typename E>
-E read_enum_or(JsonReader& r, const std::string& key, const std::vector<std::pair<std::string, E>>& table, E fallback)
+template <Choice E> E read_enum_or(JsonReader& r, const std::string& key, E fallback)
 {
-  return enum_of(r.choice_or(key, name_of(fallback, table), names_of(table)), table);
+  return *choice_of<E>(r.choice_or(key, to_string(fallback), choice_names<E>()));
 }
 
 // The cluster and model files (models/config_hardware.cpp); `path` is where their keys stand in the

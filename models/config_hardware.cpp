@@ -55,7 +55,7 @@ ClusterSpec read_cluster(const json& j, const std::string& file, const std::stri
   c.gpu               = read_gpu(r.object("gpu"));
   {
     auto n            = r.object("intra_node");
-    c.intra_kind      = read_enum(n, "kind", kIntra);
+    c.intra_kind      = read_enum<IntraNode>(n, "kind");
     c.intra_Bps       = n.number("bandwidth_GBps", 1e-3, 1e6) * 1e9;
     c.intra_latency_s = n.number("latency_us", 0, 1e6) * 1e-6;
     c.nvlink          = read_published(n, "efficiency_file", file);

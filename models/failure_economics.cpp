@@ -98,21 +98,6 @@ SystemEconomics gemini_system(const EconomicsInputs& in)
 }
 } // namespace
 
-std::string to_string(System s)
-{
-  switch (s) {
-  case System::none:
-    return "none";
-  case System::strawman:
-    return "strawman";
-  case System::highfreq:
-    return "highfreq";
-  case System::gemini:
-    return "gemini";
-  }
-  return "?";
-}
-
 const std::vector<System>& all_systems()
 {
   static const std::vector<System> s = {System::none, System::strawman, System::highfreq, System::gemini};

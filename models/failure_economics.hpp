@@ -20,8 +20,7 @@
 
 namespace gsim {
 
-enum class System { none, strawman, highfreq, gemini };
-std::string to_string(System s);
+GSIM_CHOICE(System, none, strawman, highfreq, gemini);
 /** none, strawman, highfreq, gemini: the order figures and summaries use. */
 const std::vector<System>& all_systems();
 

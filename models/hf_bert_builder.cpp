@@ -25,14 +25,9 @@ void ModelBuilder::build_bert_like()
   module("model");
   module(b);
   module(b + ".embeddings");
-  const int word = param(b + ".embeddings.word_embeddings.weight", v_ * h_);
-  module(b + ".embeddings.word_embeddings", {word}, embedding(v_));
-  module(b + ".embeddings.position_embeddings",
-         {param(b + ".embeddings.position_embeddings.weight", double(m.max_positions) * h_)},
-         embedding(m.max_positions));
-  const double types = roberta ? 1 : 2;
-  module(b + ".embeddings.token_type_embeddings", {param(b + ".embeddings.token_type_embeddings.weight", types * h_)},
-         embedding(types));
+  const int word = embedding_table(b + ".embeddings.word_embeddings", v_);
+  embedding_table(b + ".embeddings.position_embeddings", m.max_positions);
+  embedding_table(b + ".embeddings.token_type_embeddings", roberta ? 1 : 2);
   layer_norm(b + ".embeddings.LayerNorm", passes(3, 1, t_ * h_, eb_), -1); // the three embeddings' sum
   module(b + ".embeddings.dropout", {}, eltwise(passes(1, 1, t_ * h_, eb_)));
   module(b + ".encoder");

@@ -94,6 +94,13 @@ class ModelBuilder {
   {
     return {mem(passes(1, 1, t_ * h_, eb_)), mem(passes(0, 1, rows * h_, eb_) + passes(1, 1, t_ * h_, eb_))};
   }
+  // An embedding table `name` of `rows` x h: its weight ("name.weight") and its lookup; returns the weight.
+  int embedding_table(const std::string& name, double rows)
+  {
+    const int weight = param(name + ".weight", rows * h_);
+    module(name, {weight}, embedding(rows));
+    return weight;
+  }
   // The output head: its own weight when the embeddings are untied (models/transformer.cpp counts it).
   int head_weight(int tied, const std::string& name) { return model_.tie_embeddings ? tied : param(name, v_ * h_); }
 

@@ -14,9 +14,8 @@ void ModelBuilder::build_gpt2()
   const ModelSpec& m = model_;
   module("model");
   module("transformer");
-  const int wte = param("wte.weight", v_ * h_);
-  module("wte", {wte}, embedding(v_));
-  module("wpe", {param("wpe.weight", double(m.max_positions) * h_)}, embedding(m.max_positions));
+  const int wte = embedding_table("wte", v_);
+  embedding_table("wpe", m.max_positions);
   module("drop", {}, eltwise(passes(2, 1, t_ * h_, eb_))); // wte + wpe, then dropout
   for (int l = 0; l < m.layers; l++) {
     const std::string p = std::string("h").append(std::to_string(l));
@@ -48,8 +47,7 @@ void ModelBuilder::build_llama()
   const ModelSpec& m = model_;
   module("LlamaForCausalLM");
   module("model");
-  const int embed = param("model.embed_tokens.weight", v_ * h_);
-  module("model.embed_tokens", {embed}, embedding(v_));
+  const int embed = embedding_table("model.embed_tokens", v_);
   // model.rotary_emb computes cos and sin (b x s x head_dim) once per forward: 1/64 of one pass over the
   // hidden states of Llama 3 70B, not priced.
   const double kv_width = double(m.kv()) * m.head_dim();

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 
 namespace gsim {
@@ -261,22 +262,17 @@ std::string file_problem(const std::string& path)
     return "file does not exist";
   if (ec)
     return "cannot be read: " + ec.message();
-  switch (st.type()) {
-  case fs::file_type::regular:
+  if (st.type() == fs::file_type::regular)
     return "";
-  case fs::file_type::directory:
+  if (st.type() == fs::file_type::directory)
     return "is a directory, not a file";
-  case fs::file_type::fifo:
-    return "is a FIFO, not a regular file";
-  case fs::file_type::character:
-    return "is a character device, not a regular file";
-  case fs::file_type::block:
-    return "is a block device, not a regular file";
-  case fs::file_type::socket:
-    return "is a socket, not a regular file";
-  default:
-    return "is not a regular file";
-  }
+  static const std::map<fs::file_type, std::string> special = {{fs::file_type::fifo, "a FIFO"},
+                                                               {fs::file_type::character, "a character device"},
+                                                               {fs::file_type::block, "a block device"},
+                                                               {fs::file_type::socket, "a socket"}};
+
+  const auto it = special.find(st.type());
+  return it == special.end() ? "is not a regular file" : "is " + it->second + ", not a regular file";
 }
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& file, const std::string& key)

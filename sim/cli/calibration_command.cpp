@@ -19,6 +19,21 @@ struct CalibrationOptions {
   bool markdown           = false;
 };
 
+// What `gemini-sim --help` says of the command.
+constexpr const char* kAbout = "print the microbenchmark fits and their transfer to a target cluster";
+
+void add_calibration_flags(CLI::App& sc, CalibrationOptions& o)
+{
+  sc.add_option("--dir", o.dir, "calibration directory of Google Benchmark JSON files")->capture_default_str();
+  sc.add_option("--target", o.target, "cluster file to transfer to")->capture_default_str();
+  sc.add_option("--shapes-from", o.shapes_from, "experiment whose model and micro-batch give the GEMM shapes")
+      ->capture_default_str();
+  sc.add_option("--probe-MiB", o.probe_MiB, "message size for the bandwidth columns, MiB")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sc.add_flag("--markdown", o.markdown, "print GitHub markdown tables");
+}
+
 int run_calibration(const CalibrationOptions& o)
 {
   const Calibration cal    = Calibration::load(o.dir);
@@ -49,19 +64,7 @@ int run_calibration(const CalibrationOptions& o)
   return 0;
 }
 
-const RegisterCommand reg("calibration", [](CLI::App& app) -> std::function<int()> {
-  auto o   = std::make_shared<CalibrationOptions>();
-  auto* sc = app.add_subcommand("calibration", "print the microbenchmark fits and their transfer to a target cluster");
-  sc->add_option("--dir", o->dir, "calibration directory of Google Benchmark JSON files")->capture_default_str();
-  sc->add_option("--target", o->target, "cluster file to transfer to")->capture_default_str();
-  sc->add_option("--shapes-from", o->shapes_from, "experiment whose model and micro-batch give the GEMM shapes")
-      ->capture_default_str();
-  sc->add_option("--probe-MiB", o->probe_MiB, "message size for the bandwidth columns, MiB")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  sc->add_flag("--markdown", o->markdown, "print GitHub markdown tables");
-  return [o] { return run_calibration(*o); };
-});
+const Subcommand<CalibrationOptions> reg("calibration", kAbout, add_calibration_flags, run_calibration);
 
 } // namespace
 } // namespace gsim

@@ -31,6 +31,18 @@ struct FigureOptions {
   int jobs = 0;
 };
 
+// What `gemini-sim --help` says of the command.
+constexpr const char* kAbout = "write the data of a paper figure as CSV (configs/figures/figNN.json)";
+
+void add_figure_flags(CLI::App& sc, FigureOptions& o)
+{
+  sc.add_option("id", o.id, "figure number, or 'all'")->required();
+  sc.add_option("--out", o.out, "output directory (figure CSVs; points/<hash>/ caches the runs)")
+      ->capture_default_str();
+  sc.add_option("--configs", o.configs, "the configs/ directory (default: ./configs, else the source tree's)");
+  sc.add_option("-j,--jobs", o.jobs, "simulations run at once (default, 0: one per core)");
+}
+
 std::string default_configs_dir()
 {
   return std::filesystem::is_directory("configs") ? "configs" : shipped_path("configs");
@@ -190,16 +202,7 @@ int make_figures(const FigureOptions& o)
   return 0;
 }
 
-const RegisterCommand reg("figure", [](CLI::App& app) -> std::function<int()> {
-  auto o   = std::make_shared<FigureOptions>();
-  auto* sc = app.add_subcommand("figure", "write the data of a paper figure as CSV (configs/figures/figNN.json)");
-  sc->add_option("id", o->id, "figure number, or 'all'")->required();
-  sc->add_option("--out", o->out, "output directory (figure CSVs; points/<hash>/ caches the runs)")
-      ->capture_default_str();
-  sc->add_option("--configs", o->configs, "the configs/ directory (default: ./configs, else the source tree's)");
-  sc->add_option("-j,--jobs", o->jobs, "simulations run at once (default, 0: one per core)");
-  return [o] { return make_figures(*o); };
-});
+const Subcommand<FigureOptions> reg("figure", kAbout, add_figure_flags, make_figures);
 
 } // namespace
 } // namespace gsim

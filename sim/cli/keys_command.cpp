@@ -21,6 +21,15 @@ struct KeysFlags {
   std::string config;
 };
 
+// What `gemini-sim --help` says of the command.
+constexpr const char* kAbout = "list every config key --set accepts: unit, default, allowed values";
+
+void add_keys_flags(CLI::App& sc, KeysFlags& o)
+{
+  sc.add_option("prefix", o.prefix, "only the keys that start with this, e.g. checkpoint or cluster.nic");
+  sc.add_option("-c,--config", o.config, "the experiment whose keys and values to list (default configs/p4d16.json)");
+}
+
 std::string default_config()
 {
   const std::string local = "configs/p4d16.json";
@@ -144,13 +153,7 @@ int list_keys(const KeysFlags& o)
   return 0;
 }
 
-const RegisterCommand reg("keys", [](CLI::App& app) -> std::function<int()> {
-  auto o   = std::make_shared<KeysFlags>();
-  auto* sc = app.add_subcommand("keys", "list every config key --set accepts: unit, default, allowed values");
-  sc->add_option("prefix", o->prefix, "only the keys that start with this, e.g. checkpoint or cluster.nic");
-  sc->add_option("-c,--config", o->config, "the experiment whose keys and values to list (default configs/p4d16.json)");
-  return [o] { return list_keys(*o); };
-});
+const Subcommand<KeysFlags> reg("keys", kAbout, add_keys_flags, list_keys);
 
 } // namespace
 } // namespace gsim

@@ -21,9 +21,27 @@ struct RunFlags {
   bool json = false;
   std::string out;
   std::string idle_profile;
-  bool timeline     = false;
-  bool print_config = false;
+  bool timeline                 = false;
+  bool print_config             = false;
+  const CLI::Option* out_option = nullptr; // to tell `--out ""` from no --out
 };
+
+// What `gemini-sim --help` says of the command.
+constexpr const char* kAbout = "simulate one experiment config (the default subcommand)";
+
+void add_run_flags(CLI::App& sc, RunFlags& o)
+{
+  add_experiment_flags(sc, o.config, o.sets, "experiment config (JSON), e.g. configs/p4d16.json",
+                       "override a config key: dotted.key=value (repeatable)");
+  sc.add_flag("--json", o.json, "print the summary as one JSON object");
+  sc.add_option("--idle-profile", o.idle_profile,
+                "plan the checkpoint over a measured idle-span profile (the GEMINI artifact's comm_gap.txt format)");
+  o.out_option = sc.add_option("--out", o.out, "write summary.json (and other result files) into this directory");
+  sc.add_flag("--print-config", o.print_config,
+              "print the resolved config (files, --set overrides and defaults) as JSON and exit");
+  sc.add_flag("--timeline", o.timeline,
+              "with --out, also write timeline.json (Perfetto; large: every kernel and collective of the traced GPUs)");
+}
 
 int run_experiment(const RunFlags& o)
 {
@@ -70,32 +88,20 @@ int run_experiment(const RunFlags& o)
   return 0;
 }
 
-const RegisterCommand reg("run", [](CLI::App& app) -> std::function<int()> {
-  auto o   = std::make_shared<RunFlags>();
-  auto* sc = app.add_subcommand("run", "simulate one experiment config (the default subcommand)");
-  sc->add_option("-c,--config", o->config, "experiment config (JSON), e.g. configs/p4d16.json")->required();
-  sc->add_option("--set", o->sets, "override a config key: dotted.key=value (repeatable)");
-  sc->add_flag("--json", o->json, "print the summary as one JSON object");
-  sc->add_option("--idle-profile", o->idle_profile,
-                 "plan the checkpoint over a measured idle-span profile (the GEMINI artifact's comm_gap.txt format)");
-  auto* out = sc->add_option("--out", o->out, "write summary.json (and other result files) into this directory");
-  sc->add_flag("--print-config", o->print_config,
-               "print the resolved config (files, --set overrides and defaults) as JSON and exit");
-  sc->add_flag(
-      "--timeline", o->timeline,
-      "with --out, also write timeline.json (Perfetto; large: every kernel and collective of the traced GPUs)");
-  return [o, out] {
-    // Checked before the simulation runs: a bad path must not cost a run, nor block (a FIFO).
-    if (const auto problem = file_problem(o->config); not problem.empty())
-      throw ConfigError(o->config, "--config", problem);
-    if (out->count() > 0 && o->out.empty())
-      throw ConfigError("--out", "\"\"", "an empty directory name; give a directory to write the results into");
-    if (not o->idle_profile.empty())
-      if (const auto problem = file_problem(o->idle_profile); not problem.empty())
-        throw ConfigError(o->idle_profile, "--idle-profile", problem);
-    return run_experiment(*o);
-  };
-});
+// Checked before the simulation runs: a bad path must not cost a run, nor block (a FIFO).
+int checked_run(const RunFlags& o)
+{
+  if (const auto problem = file_problem(o.config); not problem.empty())
+    throw ConfigError(o.config, "--config", problem);
+  if (o.out_option->count() > 0 && o.out.empty())
+    throw ConfigError("--out", "\"\"", "an empty directory name; give a directory to write the results into");
+  if (not o.idle_profile.empty())
+    if (const auto problem = file_problem(o.idle_profile); not problem.empty())
+      throw ConfigError(o.idle_profile, "--idle-profile", problem);
+  return run_experiment(o);
+}
+
+const Subcommand<RunFlags> reg("run", kAbout, add_run_flags, checked_run);
 
 } // namespace
 } // namespace gsim

@@ -28,6 +28,20 @@ struct SweepOptions {
   std::string shard = "0/1";
 };
 
+// What `gemini-sim --help` says of the command.
+constexpr const char* kAbout = "run an experiment over the cross product of a grid (resumable)";
+
+void add_sweep_flags(CLI::App& sc, SweepOptions& o)
+{
+  add_experiment_flags(sc, o.config, o.sets, "experiment config (JSON) every point starts from",
+                       "a fixed override for every point: dotted.key=value (repeatable)");
+  sc.add_option("--grid", o.grids, "a grid axis: dotted.key=v1,v2,... (repeatable; the last varies fastest)");
+  sc.add_option("--grid-file", o.grid_file, "grid axes as JSON {\"key\": [values...]} (before any --grid)");
+  sc.add_option("--out", o.out, "sweep directory: points/<hash>/, results.csv, shards/")->required();
+  sc.add_option("-j,--jobs", o.jobs, "points run at once (default: one per core)");
+  sc.add_option("--shard", o.shard, "run only slice i of n: the points whose index % n == i")->capture_default_str();
+}
+
 int run_sweep(const SweepOptions& o)
 {
   if (not std::filesystem::is_regular_file(o.config))
@@ -108,18 +122,7 @@ int run_sweep(const SweepOptions& o)
   return failed ? 1 : 0; // the table is complete either way; the status tells scripts that some points failed
 }
 
-const RegisterCommand reg("sweep", [](CLI::App& app) -> std::function<int()> {
-  auto o   = std::make_shared<SweepOptions>();
-  auto* sc = app.add_subcommand("sweep", "run an experiment over the cross product of a grid (resumable)");
-  sc->add_option("-c,--config", o->config, "experiment config (JSON) every point starts from")->required();
-  sc->add_option("--grid", o->grids, "a grid axis: dotted.key=v1,v2,... (repeatable; the last varies fastest)");
-  sc->add_option("--grid-file", o->grid_file, "grid axes as JSON {\"key\": [values...]} (before any --grid)");
-  sc->add_option("--set", o->sets, "a fixed override for every point: dotted.key=value (repeatable)");
-  sc->add_option("--out", o->out, "sweep directory: points/<hash>/, results.csv, shards/")->required();
-  sc->add_option("-j,--jobs", o->jobs, "points run at once (default: one per core)");
-  sc->add_option("--shard", o->shard, "run only slice i of n: the points whose index % n == i")->capture_default_str();
-  return [o] { return run_sweep(*o); };
-});
+const Subcommand<SweepOptions> reg("sweep", kAbout, add_sweep_flags, run_sweep);
 
 } // namespace
 } // namespace gsim

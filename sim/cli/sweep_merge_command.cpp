@@ -77,12 +77,15 @@ int merge_shards(const std::string& out)
   return 0;
 }
 
-const RegisterCommand reg("sweep-merge", [](CLI::App& app) -> std::function<int()> {
-  auto out = std::make_shared<std::string>();
-  auto* sc = app.add_subcommand("sweep-merge", "join a sharded sweep's DIR/shards/*.csv into DIR/results.csv");
-  sc->add_option("--out", *out, "the sweep directory given to every `sweep --shard i/n`")->required();
-  return [out] { return merge_shards(*out); };
-});
+// What `gemini-sim --help` says of the command.
+constexpr const char* kAbout = "join a sharded sweep's DIR/shards/*.csv into DIR/results.csv";
+
+void add_sweep_merge_flags(CLI::App& sc, std::string& out)
+{
+  sc.add_option("--out", out, "the sweep directory given to every `sweep --shard i/n`")->required();
+}
+
+const Subcommand<std::string> reg("sweep-merge", kAbout, add_sweep_merge_flags, merge_shards);
 
 } // namespace
 } // namespace gsim

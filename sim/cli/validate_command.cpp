@@ -26,6 +26,20 @@ struct ValidateOptions {
   std::vector<std::string> sets; // applied to every simulated run after the case's own (e.g. run.calibration)
 };
 
+// What `gemini-sim --help` says of the command.
+constexpr const char* kAbout = "simulate every measured reference run and compare (traces/validation)";
+
+void add_validate_flags(CLI::App& sc, ValidateOptions& o)
+{
+  sc.add_option("--cases", o.cases, "the case directory (default: ./traces/validation, else the source tree's)");
+  sc.add_flag("--markdown", o.markdown, "print a Markdown table");
+  sc.add_flag("--json", o.json, "print the rows as JSON");
+  sc.add_option("-j,--jobs", o.jobs, "simulations run at once (default: one per core)");
+  sc.add_option("--set", o.sets,
+                "KEY=VALUE applied to every simulated run (repeatable), e.g. run.calibration=DIR to price the cases "
+                "with another machine's calibration");
+}
+
 std::string default_cases_dir()
 {
   return fs::is_directory("traces/validation") ? "traces/validation" : shipped_path("traces/validation");
@@ -110,18 +124,7 @@ int validate(const ValidateOptions& o)
   return 0;
 }
 
-const RegisterCommand reg("validate", [](CLI::App& app) -> std::function<int()> {
-  auto o   = std::make_shared<ValidateOptions>();
-  auto* sc = app.add_subcommand("validate", "simulate every measured reference run and compare (traces/validation)");
-  sc->add_option("--cases", o->cases, "the case directory (default: ./traces/validation, else the source tree's)");
-  sc->add_flag("--markdown", o->markdown, "print a Markdown table");
-  sc->add_flag("--json", o->json, "print the rows as JSON");
-  sc->add_option("-j,--jobs", o->jobs, "simulations run at once (default: one per core)");
-  sc->add_option("--set", o->sets,
-                 "KEY=VALUE applied to every simulated run (repeatable), e.g. run.calibration=DIR to price the cases "
-                 "with another machine's calibration");
-  return [o] { return validate(*o); };
-});
+const Subcommand<ValidateOptions> reg("validate", kAbout, add_validate_flags, validate);
 
 } // namespace
 } // namespace gsim

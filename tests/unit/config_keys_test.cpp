@@ -1,8 +1,8 @@
 // The config key registry (`gemini-sim keys`): the keys the readers record while validating are every key
 // any shipped config uses, with the ranges and values the validation enforces; "did you mean" on typos.
 #include "models/config.hpp"
-#include "models/config_error.hpp"
 #include "models/json_reader.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -42,16 +42,6 @@ std::map<std::string, KeySpec> keys_of(const std::string& file)
   for (auto& k : experiment_keys(file))
     m.emplace(k.key, k);
   return m;
-}
-
-std::string thrown(const std::string& file, const std::vector<std::string>& sets)
-{
-  try {
-    load_experiment(file, sets);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 std::string text(const nlohmann::json& v)
@@ -111,7 +101,7 @@ TEST(ConfigKeys, ListedRangesAndChoicesAreWhatValidationRefuses)
       outside.push_back(key + "=\"not-a-" + key + "\"");
     }
     for (const auto& set : outside) {
-      const std::string why = thrown(f, {set});
+      const std::string why = load_error(f, {set});
       EXPECT_NE(why.find(": " + key + ": "), std::string::npos) << set << " -> " << why;
       checked++;
     }
@@ -131,17 +121,17 @@ TEST(ConfigKeys, NearestKeyOnlyForSmallEdits)
 TEST(ConfigKeys, UnknownSetKeySuggestsTheNearestKnownOne)
 {
   const std::string f = "configs/p4d16.json";
-  auto why            = thrown(f, {"cluster.nic.cont=4"});
+  auto why            = load_error(f, {"cluster.nic.cont=4"});
   EXPECT_NE(why.find("p4d16.json (--set): cluster.nic.cont: unknown key (did you mean \"cluster.nic.count\"?)"),
             std::string::npos)
       << why;
-  why = thrown(f, {"checkpoint.schme=none"});
+  why = load_error(f, {"checkpoint.schme=none"});
   EXPECT_NE(why.find("checkpoint.schme: unknown key (did you mean \"checkpoint.scheme\"?)"), std::string::npos) << why;
-  why = thrown(f, {"instancs=32"});
+  why = load_error(f, {"instancs=32"});
   EXPECT_NE(why.find("instancs: unknown key (did you mean \"instances\"?)"), std::string::npos) << why;
-  why = thrown(f, {"chekpoint.scheme=none"});
+  why = load_error(f, {"chekpoint.scheme=none"});
   EXPECT_NE(why.find("(did you mean \"checkpoint\"?)"), std::string::npos) << why;
-  why = thrown(f, {"checkpoint.zzzzzzzz=1"}); // nothing near: no guess
+  why = load_error(f, {"checkpoint.zzzzzzzz=1"}); // nothing near: no guess
   EXPECT_NE(why.find("checkpoint.zzzzzzzz: unknown key"), std::string::npos) << why;
   EXPECT_EQ(why.find("did you mean"), std::string::npos) << why;
 }
@@ -155,7 +145,7 @@ TEST(ConfigKeys, UnknownFileKeySuggestsTheNearestKnownOne)
   j["training"]["atention"] = "flash";
   const fs::path file       = fs::temp_directory_path() / "gsim_config_keys_typo.json";
   std::ofstream(file) << j.dump(2);
-  const auto why = thrown(file.string(), {});
+  const auto why = load_error(file.string(), {});
   fs::remove(file);
   EXPECT_NE(why.find(file.string() + ": training.atention: unknown key (did you mean \"training.attention\"?)"),
             std::string::npos)

@@ -1,6 +1,6 @@
 // The experiment loader: unit conversion, file resolution, --set, and one-line errors.
 #include "models/config.hpp"
-#include "models/config_error.hpp"
+#include "tests/unit/fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -47,12 +47,7 @@ TEST(Config, EveryShippedExperimentLoads)
 namespace {
 std::string error_of(const std::vector<std::string>& sets, const std::string& file = "configs/p4d16.json")
 {
-  try {
-    load_experiment(file, sets);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
+  return load_error(file, sets);
 }
 } // namespace
 

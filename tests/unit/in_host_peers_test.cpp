@@ -29,28 +29,18 @@ Experiment in_host(const std::string& config, int replicas, std::vector<std::str
   return load_experiment(config, sets);
 }
 
-std::string config_error(const std::string& config, const std::vector<std::string>& sets)
-{
-  try {
-    load_experiment(config, sets);
-  } catch (const ConfigError& err) {
-    return err.what();
-  }
-  return "";
-}
-
 TEST(InHostPeers, TheConfigBoundsCopiesByTheInstancesGpus)
 {
   const auto e = in_host(kBox, 2);
   EXPECT_EQ(e.checkpoint.peers, PeerScope::same_instance);
   EXPECT_EQ(e.checkpoint.instance_replicas(), 1);
-  const auto too_many = config_error(kBox, {"checkpoint.replicas=3", "checkpoint.peers=\"same_instance\""});
+  const auto too_many = load_error(kBox, {"checkpoint.replicas=3", "checkpoint.peers=\"same_instance\""});
   EXPECT_NE(too_many.find("checkpoint.replicas"), std::string::npos) << too_many;
   EXPECT_NE(too_many.find("2 GPUs of an instance"), std::string::npos) << too_many;
   // Across instances a one-host box has no peer; the error says where one is.
-  const auto across = config_error(kBox, {"checkpoint.replicas=2"});
+  const auto across = load_error(kBox, {"checkpoint.replicas=2"});
   EXPECT_NE(across.find("same_instance"), std::string::npos) << across;
-  const auto bad = config_error(kBox, {"checkpoint.peers=\"same_host\""});
+  const auto bad = load_error(kBox, {"checkpoint.peers=\"same_host\""});
   EXPECT_NE(bad.find("checkpoint.peers"), std::string::npos) << bad;
 }
 
