@@ -123,7 +123,8 @@ void Platform::build_instance(sg4::NetZone* root, int i)
   const int g_count = spec_.gpus_per_instance;
   auto* zone        = sg4::create_full_zone("instance" + std::to_string(i));
   zone->set_parent(root);
-  const std::string prefix = "i" + std::to_string(i) + "-";
+  // append, not "i" + to_string(i) + "-": GCC 12 flags the latter with a false -Wrestrict (GCC bug 105329).
+  const std::string prefix = std::string("i").append(std::to_string(i)).append("-");
 
   for (int g = 0; g < g_count; g++)
     gpus_[size_t(i * g_count + g)] = zone->create_host(prefix + "gpu" + std::to_string(g), spec_.gpu_flops)->seal();
