@@ -213,6 +213,11 @@ void read_training(JsonReader& r, Experiment& e)
   e.training.reduce_bucket_elements      = t.number("reduce_bucket_elements", 1, kBig);
   e.training.prefetch_bucket_elements    = t.number("prefetch_bucket_elements", 1, kBig);
   e.training.param_persistence_threshold = t.number_or("param_persistence_threshold", 1e5, 0, kBig);
+  // DeepSpeed 0.7.3 defaults (deepspeed/runtime/zero/config.py): they bound the gathered parameters and the
+  // optimizer step's gradient copies (models/zero3_memory.hpp) and the coordinator's prefetch and release.
+  e.training.max_live_elements           = t.number_or("max_live_elements", kMaxLiveParameters, 0, kBig);
+  e.training.max_reuse_distance_elements = t.number_or("max_reuse_distance_elements", kMaxReuseDistance, 0, kBig);
+  e.training.sub_group_elements          = t.number_or("sub_group_elements", kSubGroupSize, 1, kBig);
   // Optional, default deepspeed (upstream 0.7.3, the schedule of the former blocking_allgather = false).
   if (t.has("blocking_allgather"))
     t.fail("blocking_allgather", "replaced by training.framework (gemini-interleave | gemini-none | deepspeed | "

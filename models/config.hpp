@@ -111,6 +111,9 @@ struct TrainingSpec {
   double reduce_bucket_elements      = 0; // DeepSpeed reduce_bucket_size
   double prefetch_bucket_elements    = 0; // DeepSpeed stage3_prefetch_bucket_size
   double param_persistence_threshold = 0; // DeepSpeed stage3_param_persistence_threshold
+  double max_live_elements           = 0; // DeepSpeed stage3_max_live_parameters (prefetch stops there)
+  double max_reuse_distance_elements = 0; // DeepSpeed stage3_max_reuse_distance (gathered params kept)
+  double sub_group_elements          = 0; // DeepSpeed sub_group_size (the optimizer step's unit)
   // The schedule that issues the iteration (models/framework_schedule.hpp).
   Framework framework = Framework::deepspeed;
   // Kernel variants; the defaults are what HF runs per family (set by load_experiment): eager

@@ -17,6 +17,9 @@ void echo_defaults(nlohmann::json& j, const Experiment& e)
   const auto& t = e.training;
   fill(j["training"], "gradient_accumulation_steps", t.gradient_accumulation_steps);
   fill(j["training"], "param_persistence_threshold", t.param_persistence_threshold);
+  fill(j["training"], "max_live_elements", t.max_live_elements);
+  fill(j["training"], "max_reuse_distance_elements", t.max_reuse_distance_elements);
+  fill(j["training"], "sub_group_elements", t.sub_group_elements);
   fill(j["training"], "framework", to_string(t.framework));
   fill(j["training"], "attention", to_string(t.attention));
   fill(j["training"], "activation", to_string(t.activation));

@@ -76,7 +76,7 @@ class Coordinator {
       if (not fetch.empty())
         step.issue.push_back(gather(fetch, holder, available, mod.name));
       // Prefetch: the next unavailable parameters of the trace, up to the prefetch bucket and the live cap.
-      const double budget = std::min(kMaxLiveParameters - available, training_.prefetch_bucket_elements);
+      const double budget = std::min(training_.max_live_elements - available, training_.prefetch_bucket_elements);
       std::vector<int> pre;
       double numel = 0;
       while (queue < trace.size() && numel < budget) {
@@ -164,7 +164,7 @@ class Coordinator {
       if (params_[size_t(p)].partitioned && holder[size_t(p)] >= 0 && popped_use[size_t(p)] <= i + 1)
         drop.insert(p);
     double distance = 0;
-    for (size_t j = i + 1; j < ev.size() && not drop.empty() && distance < kMaxReuseDistance; j++)
+    for (size_t j = i + 1; j < ev.size() && not drop.empty() && distance < training_.max_reuse_distance_elements; j++)
       for (int p : modules_[size_t(ev[j].module)].params) {
         drop.erase(p);
         distance += params_[size_t(p)].numel;

@@ -110,11 +110,6 @@ void deepspeed_micro_batch(const Experiment& e, const CostModel& cost, const Sch
 void fsdp2_micro_batch(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index, Zero3Program& p);
 void ddp_micro_batch(const Experiment& e, const CostModel& cost, const ScheduleModel& m, int index, Zero3Program& p);
 
-/** DeepSpeed 0.7.3 defaults for what the configs do not set (deepspeed/runtime/zero/config.py of the
- *  artifact; shared/gemini-paper.md §6). */
-constexpr double kMaxLiveParameters = 1e9; // stage3_max_live_parameters
-constexpr double kMaxReuseDistance  = 1e9; // stage3_max_reuse_distance
-
 /** Builds the program of `e` with kernel times from `cost`. Throws ConfigError for unsupported inputs. */
 Zero3Program make_zero3_program(const Experiment& e, const CostModel& cost);
 

@@ -236,7 +236,8 @@ FigureSpec read_figure_spec(const std::string& file, const std::string& configs_
   const auto doc = read_strict_json(file);
   if (not doc.is_object())
     throw ConfigError(file, "(root)", "a figure config is a JSON object (docs/figures/README.md)");
-  only_keys(doc, file, "", {"figure", "title", "plot", "description", "runs", "tables"});
+  only_keys(doc, file, "",
+            {"figure", "title", "plot", "description", "model_shape", "model_shape_why", "runs", "tables"});
   FigureSpec f;
   f.file = file;
   if (not doc.contains("figure") || not doc["figure"].is_number_integer() || doc["figure"].get<int64_t>() < 1 ||
@@ -245,6 +246,15 @@ FigureSpec read_figure_spec(const std::string& file, const std::string& configs_
   f.id    = int(doc["figure"].get<int64_t>());
   f.title = text(doc, "title", file, "title");
   f.plot  = doc.contains("plot") ? text(doc, "plot", file, "plot") : "";
+  // Which model shapes the figure's runs use (docs/memory.md, "Model shapes"), with the reason in one line.
+  if (doc.contains("model_shape")) {
+    f.model_shape = text(doc, "model_shape", file, "model_shape");
+    if (f.model_shape != "table2" && f.model_shape != "artifact-template" && f.model_shape != "both")
+      throw ConfigError(file, "model_shape",
+                        "must be \"table2\", \"artifact-template\" or \"both\", not \"" + f.model_shape + "\"");
+    f.model_shape_why = text(doc, "model_shape_why", file, "model_shape_why");
+  } else if (doc.contains("model_shape_why"))
+    throw ConfigError(file, "model_shape_why", "needs model_shape beside it");
   for (const auto& [name, r] : object_at(doc, "runs", file, "runs").items())
     f.runs.push_back(read_run(name, r, file, configs_dir));
   if (f.runs.empty())

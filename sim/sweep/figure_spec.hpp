@@ -3,6 +3,7 @@
 // overrides and a grid) and the CSV tables made from their summaries. `gemini-sim figure N` reads it; no
 // C++ per figure. The format (docs/figures/README.md):
 //   {"figure": 7, "title": "...", "plot": "plots/fig07.py",
+//    "model_shape": "table2" | "artifact-template" | "both", "model_shape_why": "one line" (optional),
 //    "runs":   {"NAME": {"config": "p4d16.json", "set": {"key": value}, "grid": {"key": [values]}}},
 //    "tables": [{"file": "fig07.csv", "columns": ["model", ...],
 //                "rows": [{"run": "NAME", "where": {"grid key": value}, "each": {"system": [...]},
@@ -62,6 +63,8 @@ struct FigureSpec {
   int id = 0;
   std::string title;
   std::string plot;
+  std::string model_shape;     // "table2", "artifact-template", "both"; "" when the config does not say
+  std::string model_shape_why; // its one-line reason
   std::vector<FigureRun> runs;
   std::vector<FigureTable> tables;
   const FigureRun& run(const std::string& name) const;
