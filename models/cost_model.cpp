@@ -153,6 +153,25 @@ std::string kernel_provenance(const Calibration& cal, const ClusterSpec& target)
          fmt(meas.gpu.hbm_Bps / 1e9) + " -> " + fmt(target.gpu.hbm_Bps / 1e9) + " GB/s (alpha kept)";
 }
 
+// provenance(): the ring collectives' published fit (models/network_published.cpp) and its residuals.
+std::string ring_provenance(const PublishedNetwork& net, const ClusterSpec& target)
+{
+  const auto& r    = net.ring;
+  std::string line = "network ring collectives: alpha " + fmt(r.alpha_s * 1e6) + " us per ring step (" +
+                     source_relative(r.alpha_file) + ": " + r.alpha_source + "), efficiency of " +
+                     fmt(target.instance_Bps() * 8 / 1e9) + " Gbps per node count";
+  for (const auto& [nodes, eff] : r.efficiencies) { // appended piecewise: GCC 12 warns falsely (-Wrestrict) on " " + s
+    line += ' ';
+    line += std::to_string(nodes);
+    line += ':';
+    line += fmt(eff, 3);
+  }
+  line += " (linear between, held beyond; " + source_relative(r.efficiency_file) + ": " + r.efficiency_source +
+          "); worst residual on the fitted points " + fmt(r.worst_residual * 100, 3) + " % (bar " +
+          fmt(r.max_rel_residual * 100, 3) + " %)";
+  return line;
+}
+
 } // namespace
 
 CostModel::CostModel(const Calibration& calibration, const ClusterSpec& target) : cal_(&calibration), target_(target) {}
@@ -290,6 +309,12 @@ double CostModel::collective_time_s(CollOp op, double bytes, int ranks, Fabric f
     const auto& seg = s.fit.segment_for(bytes);
     alpha_step      = seg.alpha_s / ring_steps(op, n);
     efficiency      = std::min(1.0, seg.beta_Bps * bus_factor(op, n) / cal_->measured_on().intra_Bps);
+  } else if (fabric == Fabric::network) {
+    // A ring over instances: the published nccl-tests fit of the cluster's file (network_published.hpp),
+    // whose efficiency depends on how many instances the ring spans.
+    const int instances = (ranks + target_.gpus_per_instance - 1) / target_.gpus_per_instance;
+    alpha_step          = network(target_).ring_alpha_s();
+    efficiency          = network(target_).ring_efficiency(instances);
   } else {
     alpha_step = link_latency_s(fabric);
     efficiency = link_efficiency(fabric, bytes);
@@ -345,6 +370,8 @@ std::vector<std::string> CostModel::provenance() const
                 fmt(net.latency_s * 1e6) + " us, from " + source_relative(net.file) +
                 " (published, not measured here; " + target_.network_note + "): " + net.efficiency_source + " | " +
                 net.latency_source);
+  if (net.ring.fitted)
+    out.push_back(ring_provenance(net, target_));
   return out;
 }
 

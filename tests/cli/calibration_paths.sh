@@ -29,7 +29,7 @@ for sec, key in [("training", "framework"), ("training", "attention"), ("checkpo
                  ("failures", "model"), ("failures", "correlated_fraction"), ("model", "tie_embeddings")]:
     assert key in c[sec], (sec, key)
 assert d["plan_copy_source"] == "calibration traces/calibration/h200", d["plan_copy_source"]
-assert c["cluster"]["nic"]["efficiency_file"].endswith("published/efa.json")
+assert c["cluster"]["nic"]["efficiency_file"].endswith("published/efa-p3dn.json")
 PY
 
 # A relative run.calibration resolves against the experiment file, not the working directory.

@@ -126,20 +126,22 @@ TEST(CostModel, NvlinkCollectivesFollowTheRingFormula)
   EXPECT_NEAR(a100.link_latency_s(Fabric::nvlink), 8e-6, 0.1e-6);
 }
 
-TEST(CostModel, NetworkUsesThePublishedEfficiencyAndLatency)
+TEST(CostModel, NetworkUsesThePublishedRingFit)
 {
   CostModel a100(fixture(), p4d()), v100(fixture(), p3dn()), h(fixture(), h200());
-  const auto& net = p4d().network; // configs/clusters/p4d.json nic.efficiency_file
+  const auto& net = p4d().network; // configs/clusters/p4d.json nic.efficiency_file: a fitted nccl-tests ring
+  ASSERT_TRUE(net.ring.fitted);
   EXPECT_GT(net.efficiency, 0);
   EXPECT_LE(net.efficiency, 1);
   EXPECT_FALSE(net.efficiency_source.empty());
   EXPECT_FALSE(net.latency_source.empty());
   const double S  = 1e9;
-  const double ta = a100.collective_time_s(CollOp::all_gather, S, 16, Fabric::network);
-  EXPECT_NEAR(ta, net.latency_s * 15 + S * 15 / 16 / (50e9 * net.efficiency), 1e-9);
-  // p3dn has a quarter of p4d's instance bandwidth.
+  const double ta = a100.collective_time_s(CollOp::all_gather, S, 16, Fabric::network); // 2 instances
+  EXPECT_NEAR(ta, net.ring.alpha_s * 15 + S * 15 / 16 / (50e9 * net.ring.efficiency(2)), 1e-9);
+  // p3dn has a quarter of p4d's instance bandwidth and the same (transferred) efficiency per node count.
   const double tv = v100.collective_time_s(CollOp::all_gather, S, 16, Fabric::network);
-  EXPECT_NEAR((tv - net.latency_s * 15) / (ta - net.latency_s * 15), 4.0, 1e-9);
+  const double av = p3dn().network.ring.alpha_s * 15;
+  EXPECT_NEAR((tv - av) / (ta - net.ring.alpha_s * 15), 4.0, 1e-9);
   EXPECT_THROW(h.collective_time_s(CollOp::all_gather, S, 2, Fabric::network), ConfigError); // no NIC
 }
 
@@ -153,7 +155,8 @@ TEST(CostModel, ProvenanceNamesFilesSeriesAndDatasheetNumbers)
   EXPECT_NE(all.find("125 TFLOPS"), std::string::npos) << all;
   EXPECT_NE(all.find("configs/clusters/p3dn.json"), std::string::npos) << all;
   EXPECT_NE(all.find("no bf16"), std::string::npos) << all;
-  EXPECT_NE(all.find("efa.json"), std::string::npos) << all;
+  EXPECT_NE(all.find("efa-p3dn.json"), std::string::npos) << all;
+  EXPECT_NE(all.find("network ring collectives"), std::string::npos) << all;
   EXPECT_NE(all.find("all_gather ranks=2"), std::string::npos) << all;
 }
 
