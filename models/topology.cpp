@@ -152,13 +152,16 @@ PlatformSpec platform_spec(const Experiment& e, const CostModel& cost, double me
   // switch (p4d) pays only the network's alpha, which nccl-tests measures end to end, PCIe included.
   s.pcie        = {c.pcie_Bps * pcie_eff, 0};
   s.pcie_uplink = {c.pcie_switch_Bps * pcie_eff, pcie_lat};
-  // Where the cluster's published file fits NCCL rings (network_published.hpp), the NICs carry the ring's
-  // efficiency at this run's instance count and a route across instances pays the ring step's alpha.
+  // The NICs carry point-to-point traffic at its published efficiency. Where the cluster's published file fits
+  // NCCL rings (network_published.hpp), a ring reaches its own efficiency at this run's instance count: its
+  // bytes hold the NIC longer by the ratio (ring_nic_stretch), in every mode alike (sim/engine/collectives).
   const auto& net = c.network;
-  if (s.nics > 0)
-    s.nic = net.ring.fitted ? LinkParams{c.nic_Bps * net.ring_efficiency(s.instances), net.ring_alpha_s() / 2}
-                            : LinkParams{c.nic_Bps * cost.link_efficiency(Fabric::network, message_bytes),
-                                         cost.link_latency_s(Fabric::network) / 2};
+  if (s.nics > 0) {
+    const double p2p_efficiency = cost.link_efficiency(Fabric::network, message_bytes);
+    s.nic                       = {c.nic_Bps * p2p_efficiency, cost.link_latency_s(Fabric::network) / 2};
+    if (net.ring.fitted)
+      s.ring_nic_stretch = p2p_efficiency / net.ring_efficiency(s.instances);
+  }
   if (s.nics > 0 && not(s.nic.bandwidth_Bps > 0)) // config validation refuses it; the engine must not divide by it
     throw ConfigError(c.file, "nic.bandwidth_Gbps", "must be positive when the cluster has NICs");
   // No published latency for the remote storage: checkpoints of GBs are bandwidth-bound there.

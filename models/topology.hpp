@@ -46,6 +46,10 @@ struct PlatformSpec {
   LinkParams nic;            // one NIC
   LinkParams storage;        // remote storage, aggregate; reads and writes share it
   double ring_latency_s = 0; // start-up latency of one ring step (the slowest link class a ring crosses)
+  // How much longer a ring collective's bytes hold a NIC than point-to-point bytes do: the NIC's capacity is
+  // the point-to-point efficiency (the checkpoint's sends), a ring reaches the published ring efficiency at
+  // this instance count (network_published.hpp), so a ring edge crossing a NIC counts its bytes x this there.
+  double ring_nic_stretch = 1;
 
   int gpus() const { return instances * gpus_per_instance; }
   int pcie_switches() const { return gpus_per_instance / gpus_per_pcie_switch; }

@@ -183,7 +183,7 @@ FigureRowBlock read_rows(const ojson& b, const FigureSpec& f, const FigureTable&
   const bool list = b.contains("cells") && b["cells"].is_array() && not b["cells"].empty();
   const auto rows = list ? b["cells"] : ojson::array({object_at(b, "cells", f.file, path + ".cells")});
   for (size_t i = 0; i < rows.size(); i++) {
-    const std::string at = path + ".cells" + (list ? "[" + std::to_string(i) + "]" : "");
+    const std::string at = path + ".cells" + (list ? index_suffix(i) : "");
     const auto& cells    = rows[i];
     if (not cells.is_object())
       throw ConfigError(f.file, at, "must be a JSON object of column -> CELL");

@@ -32,6 +32,13 @@
 
 namespace gsim {
 
+/** "[i]", the index in a config path. Appended, not "[" + to_string(i) + "]": GCC 12 warns falsely on that
+ *  (-Wrestrict, bug 105329). */
+inline std::string index_suffix(size_t i)
+{
+  return std::string("[").append(std::to_string(i)).append("]");
+}
+
 struct FigureRun {
   std::string name;
   SweepSpec spec; // spec.config: the resolved path of the experiment

@@ -127,7 +127,7 @@ std::string point_rows(RowContext& c, const FigureRowBlock& block, const std::st
     for (size_t i = 0; i < block.cells.size(); i++) {
       std::vector<std::string> fields;
       for (const auto& cl : block.cells[i]) {
-        c.path = path + ".cells" + (block.cells.size() > 1 ? "[" + std::to_string(i) + "]" : "") + "." + cl.column;
+        c.path = path + ".cells" + (block.cells.size() > 1 ? index_suffix(i) : "") + "." + cl.column;
         fields.push_back(cell(c, cl.source));
       }
       csv += csv_record(fields);
