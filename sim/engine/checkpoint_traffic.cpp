@@ -173,6 +173,7 @@ void CheckpointTraffic::transfer(Leg leg, int replica, int64_t bytes) const
   // of a received chunk from the peer's GPU to the peer's CPU, a local copy from the rank to its own CPU.
   const int n       = platform_.spec().gpus();
   const int g_count = platform_.spec().gpus_per_instance;
+  const NetworkActivity::Use on_network(network_); // before the flows: a lazy collective turns into flows now
   std::vector<sg4::CommPtr> flows;
   flows.reserve(size_t(n));
   for (int r = 0; r < n; r++) {
