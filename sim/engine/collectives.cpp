@@ -1,5 +1,7 @@
 #include "sim/engine/collectives.hpp"
 
+#include "sim/engine/flow_batch.hpp"
+
 #include <algorithm>
 #include <map>
 #include <stdexcept>
@@ -123,14 +125,14 @@ void RingCollectives::run_flows(CollOp op, double bytes, double t0, double remai
   for (int round = 0; round < rounds; round++) {
     if (round > 0)
       t0 = sg4::Engine::get_clock();
-    std::vector<sg4::CommPtr> flows;
+    std::vector<Flow> flows;
     flows.reserve(edges_.size());
     for (const auto& e : edges_) {
       const double b = per_edge * e.channels / rounds * remaining;
       if (as_flow(e))
-        flows.push_back(sg4::Comm::sendto_async(platform_->gpu(e.src), platform_->gpu(e.dst), uint64_t(b + 0.5)));
+        flows.push_back({platform_->gpu(e.src), platform_->gpu(e.dst), uint64_t(b + 0.5)});
     }
-    sg4::Comm::wait_all(flows);
+    send_all(flows);
     // Hierarchical: the NVLink-only edges ran beside the flows, each as long as its flow would have taken
     // alone on the most loaded NVLink link (nothing else crosses NVLink, so that is the flow mode's time).
     const double nvlink_done = t0 + nvlink_latency_s_ + per_edge / rounds * nvlink_s_per_byte_;
