@@ -1,7 +1,7 @@
 // What the contention-aware modes cost (issue 13): one ZeRO-3 iteration of GPT-2 100B (configs/p4d16.json)
-// with GEMINI's checkpoint traffic, in run.collectives=hierarchical, on 16, 128 and 2048 p4d instances (128 to
-// 16,384 GPUs), and the whole GEMINI replay of configs/p4d16.json as shipped (its profiled iterations, then the
-// checkpointed ones) in each mode.
+// with GEMINI's checkpoint traffic, in run.collectives=hierarchical, on 16, 128, 512 and 2048 p4d instances (128,
+// 1024, 4096 and 16,384 GPUs), and the whole GEMINI replay of configs/p4d16.json as shipped (its profiled iterations,
+// then the checkpointed ones) in each mode.
 //
 // One simulation per process: every measurement forks a child that builds the platform, replays and reports its
 // wall time (platform and replay; not the fork, the config or the calibration) and its peak resident memory.
@@ -93,6 +93,7 @@ void manual(benchmark::internal::Benchmark* b)
 
 BENCHMARK_CAPTURE(BM_CheckpointedIteration, hierarchical_16_p4d, std::string("hierarchical"), 16)->Apply(manual);
 BENCHMARK_CAPTURE(BM_CheckpointedIteration, hierarchical_128_p4d, std::string("hierarchical"), 128)->Apply(manual);
+BENCHMARK_CAPTURE(BM_CheckpointedIteration, hierarchical_512_p4d, std::string("hierarchical"), 512)->Apply(manual);
 BENCHMARK_CAPTURE(BM_CheckpointedIteration, hierarchical_2048_p4d, std::string("hierarchical"), 2048)->Apply(manual);
 BENCHMARK_CAPTURE(BM_CheckpointedIteration, analytic_16_p4d, std::string("analytic"), 16)->Apply(manual);
 BENCHMARK_CAPTURE(BM_CheckpointedIteration, flow_16_p4d, std::string("flow"), 16)->Apply(manual);

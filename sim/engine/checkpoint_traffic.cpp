@@ -2,6 +2,7 @@
 
 #include "models/placement.hpp"
 #include "models/zero3_memory.hpp"
+#include "sim/engine/flow_batch.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -173,17 +174,18 @@ void CheckpointTraffic::transfer(Leg leg, int replica, int64_t bytes) const
   // of a received chunk from the peer's GPU to the peer's CPU, a local copy from the rank to its own CPU.
   const int n       = platform_.spec().gpus();
   const int g_count = platform_.spec().gpus_per_instance;
-  std::vector<sg4::CommPtr> flows;
+  const NetworkActivity::Use on_network(network_); // before the flows: a lazy collective turns into flows now
+  std::vector<Flow> flows;
   flows.reserve(size_t(n));
   for (int r = 0; r < n; r++) {
     const int q    = leg == Leg::copy_local ? r : out_->peers.at(size_t(replica)).at(size_t(r));
     sg4::Host* dst = leg == Leg::send ? platform_.gpu(q) : platform_.cpu(q / g_count);
-    flows.push_back(sg4::Comm::sendto_async(platform_.gpu(leg == Leg::send ? r : q), dst, uint64_t(bytes)));
+    flows.push_back({platform_.gpu(leg == Leg::send ? r : q), dst, uint64_t(bytes)});
   }
   if (shares_gpu)
-    contention_->comm_flows([&flows] { sg4::Comm::wait_all(flows); });
+    contention_->comm_flows([&flows] { send_all(flows); });
   else
-    sg4::Comm::wait_all(flows);
+    send_all(flows);
 }
 
 void CheckpointTraffic::after_op(int it, int op)

@@ -34,6 +34,7 @@
 #include "models/checkpoint_partition.hpp"
 #include "models/idle_profile.hpp"
 #include "sim/engine/gpu_contention.hpp"
+#include "sim/engine/network_activity.hpp"
 #include "sim/engine/platform.hpp"
 
 #include <string>
@@ -173,6 +174,9 @@ class CheckpointTraffic {
   CheckpointTraffic(const Platform& platform, CollectiveMode mode, PeerPolicy peers, CheckpointReplay* out);
   /** The GPU sharing the chunk sends (NCCL point-to-point kernels) take part in; none: timed waits. */
   void set_contention(const GpuContention* c) { contention_ = c; }
+  /** Where the transfers say they are on the network (flow and hierarchical modes), so that a collective priced
+   *  analytically turns into flows beside them (sim/engine/network_activity.hpp). None: they say nothing. */
+  void set_network(NetworkActivity* n) { network_ = n; }
   /** Installs the schedule (made at the end of profiling) and starts the copy actors when it runs. */
   void start(const CheckpointSchedule& schedule, int first_iteration, const std::vector<CollOp>& ops);
   /** Whether iteration `it` carries a checkpoint. */
@@ -218,6 +222,7 @@ class CheckpointTraffic {
   PeerPolicy peer_policy_;
   CheckpointReplay* out_;
   const GpuContention* contention_ = nullptr;
+  NetworkActivity* network_        = nullptr;
   int first_                       = 0;
   std::vector<std::vector<size_t>> spans_after_; // per op + 1: plan spans to run after it
   sg4::MutexPtr mutex_;

@@ -1,5 +1,7 @@
 #include "sim/engine/collectives.hpp"
 
+#include "sim/engine/flow_batch.hpp"
+
 #include <algorithm>
 #include <map>
 #include <stdexcept>
@@ -31,6 +33,8 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
     e.shared             = std::any_of(r.begin(), r.end(), [](const LinkRef& l) { return l.kind != LinkKind::nvlink; });
     if (not e.shared)
       nvlink_latency_s_ = std::max(nvlink_latency_s_, route_latency_s(spec_, r));
+    else
+      crossing_latency_s_ = std::max(crossing_latency_s_, route_latency_s(spec_, r));
     for (const auto& l : r) {
       auto& slot = load[{link_name(l), is_split_duplex(l.kind) ? l.up : true}];
       slot.first += e.channels;
@@ -48,6 +52,8 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
     }
     if (kind.at(link) == LinkKind::nvlink)
       nvlink_s_per_byte_ = std::max(nvlink_s_per_byte_, s_per_byte);
+    else
+      crossing_s_per_byte_ = std::max(crossing_s_per_byte_, s_per_byte);
   }
 }
 
@@ -77,27 +83,56 @@ void RingCollectives::run(CollOp op, double bytes) const
 {
   if (spec_.gpus() < 2 || bytes <= 0)
     return;
-  if (mode_ == CollectiveMode::analytic || (mode_ == CollectiveMode::hierarchical && alone_))
+  if (mode_ == CollectiveMode::analytic) {
     sg4::this_actor::sleep_for(analytic_time_s(op, bytes));
+    return;
+  }
+  const NetworkActivity::Use on_network(network_);
+  const bool lazy = mode_ == CollectiveMode::hierarchical && network_ != nullptr && network_->users() == 1 &&
+                    fidelity_ == RingFidelity::edge_flows;
+  if (lazy)
+    run_lazy(op, bytes);
   else
-    run_flows(op, bytes);
+    run_flows(op, bytes, sg4::Engine::get_clock(), 1.0);
 }
 
-void RingCollectives::run_flows(CollOp op, double bytes) const
+void RingCollectives::run_lazy(CollOp op, double bytes) const
+{
+  const double t0  = sg4::Engine::get_clock();
+  const double end = t0 + analytic_time_s(op, bytes);
+  if (not network_->wait_for_company(end))
+    return; // alone to the end: the analytic answer
+  // Company: the flow edges would have paid their latency, then moved their shares at their bottleneck's rate
+  // (every edge the same share, so they progress together); what is left of them goes on as flows and shares
+  // the links from now on. The NVLink-only edges' analytic part is unaffected (nothing else crosses NVLink).
+  const double s_per_byte = nvlink_shared_ ? bottleneck_s_per_byte_ : crossing_s_per_byte_;
+  const double latency    = nvlink_shared_ ? max_route_latency_s_ : crossing_latency_s_;
+  const double transfer   = edge_bytes(op, bytes) * s_per_byte;
+  const double moved      = transfer > 0 ? (sg4::Engine::get_clock() - t0 - latency) / transfer : 1.0;
+  const double remaining  = 1.0 - std::clamp(moved, 0.0, 1.0);
+  if (remaining <= 0) { // the flows would be done: only the NVLink edges and the steps' latency are left
+    sg4::this_actor::sleep_until(end);
+    return;
+  }
+  run_flows(op, bytes, t0, remaining);
+}
+
+void RingCollectives::run_flows(CollOp op, double bytes, double t0, double remaining) const
 {
   const int steps       = ring_steps(op, spec_.gpus());
   const double per_edge = edge_bytes(op, bytes);
   const int rounds      = fidelity_ == RingFidelity::step_flows ? steps : 1;
   for (int round = 0; round < rounds; round++) {
-    const double t0 = sg4::Engine::get_clock();
-    std::vector<sg4::CommPtr> flows;
+    if (round > 0)
+      t0 = sg4::Engine::get_clock();
+    std::vector<Flow> flows;
     flows.reserve(edges_.size());
     for (const auto& e : edges_) {
-      const double b = per_edge * e.channels / rounds;
+      const double b = per_edge * e.channels / rounds * remaining;
       if (as_flow(e))
-        flows.push_back(sg4::Comm::sendto_async(platform_->gpu(e.src), platform_->gpu(e.dst), uint64_t(b + 0.5)));
+        flows.push_back({platform_->gpu(e.src), platform_->gpu(e.dst), uint64_t(b + 0.5)});
     }
-    sg4::Comm::wait_all(flows);
+    send_all(flows);
     // Hierarchical: the NVLink-only edges ran beside the flows, each as long as its flow would have taken
     // alone on the most loaded NVLink link (nothing else crosses NVLink, so that is the flow mode's time).
     const double nvlink_done = t0 + nvlink_latency_s_ + per_edge / rounds * nvlink_s_per_byte_;

@@ -23,6 +23,7 @@
 //    NIC port and instance (4 per p4d) instead of every GPU's edge of every channel (28 per p4d).
 #include "models/calibration.hpp"
 #include "models/topology.hpp"
+#include "sim/engine/network_activity.hpp"
 #include "sim/engine/platform.hpp"
 
 #include <vector>
@@ -48,11 +49,12 @@ class RingCollectives {
   double bottleneck_s_per_byte() const { return bottleneck_s_per_byte_; }
   /** Whether NVLink is the ring's bottleneck (all of it inside instances), not PCIe or a NIC. */
   bool nvlink_bound() const { return bottleneck_kind_ == LinkKind::nvlink; }
-  /** Hierarchical mode: whether the collectives are the network's only traffic (no checkpoint or storage
-   *  transfer can run beside them). Then a collective's flows would contend with nothing but each other, and
-   *  it is priced as the analytic mode prices it, without posting them (flow mode's answer to within the
-   *  route latency: tests hold them). Off by default: the owner of the other traffic says when there is none. */
-  void set_network_alone(bool alone) const { alone_ = alone; }
+  /** Hierarchical mode: who else is on the network (sim/engine/network_activity.hpp). A collective that starts
+   *  with the network to itself is priced as the analytic mode prices it, without posting flows (they would
+   *  contend with nothing but each other; flow mode's answer to within the route latency: tests hold them), and
+   *  when another party starts moving bytes before it ends, its bytes not yet moved at the analytic rate go on
+   *  as flows from that instant. Null (the default): every collective posts its flows. */
+  void set_network(NetworkActivity* network) { network_ = network; }
   /** Checkpoint sends cross NVLink too (peers inside the instance): the hierarchical mode then moves the
    *  NVLink-only edges as flows as well, since its analytic pricing assumes the ring is alone on NVLink. */
   void set_nvlink_shared(bool shared) { nvlink_shared_ = shared; }
@@ -69,7 +71,11 @@ class RingCollectives {
   /** Whether edge `e` moves as a SimGrid flow in this mode. */
   bool as_flow(const Edge& e) const { return mode_ == CollectiveMode::flow || e.shared || nvlink_shared_; }
   double edge_bytes(CollOp op, double bytes) const;
-  void run_flows(CollOp op, double bytes) const;
+  /** Posts the flow edges' shares, each `remaining` (0..1] of it, and waits for them, the NVLink-only edges and
+   *  the steps' latency; `t0`: when the collective started. */
+  void run_flows(CollOp op, double bytes, double t0, double remaining) const;
+  /** Hierarchical mode with the network to itself: analytic until the end or until company arrives. */
+  void run_lazy(CollOp op, double bytes) const;
 
   PlatformSpec spec_;
   const Platform* platform_;
@@ -84,7 +90,11 @@ class RingCollectives {
   double nvlink_s_per_byte_ = 0;
   double nvlink_latency_s_  = 0;
   bool nvlink_shared_       = false;
-  mutable bool alone_       = false; // a state of the run, not of the rings: set by the replay as it goes
+  // Hierarchical mode: the flow edges' own bottleneck (seconds per byte of an edge's share) and latency, which
+  // give how much of their share a lazily priced collective has moved when it turns into flows.
+  double crossing_s_per_byte_ = 0;
+  double crossing_latency_s_  = 0;
+  NetworkActivity* network_   = nullptr; // a state of the run, not of the rings: owned by the replay
 };
 
 } // namespace gsim

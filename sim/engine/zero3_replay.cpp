@@ -275,7 +275,8 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
   RingCollectives collectives(out.spec, &platform, e.run.collectives);
   collectives.set_nvlink_shared(e.checkpoint.peers == PeerScope::same_instance && e.checkpoint.replicas > 1 &&
                                 e.checkpoint.scheme != Scheme::none);
-  collectives.set_network_alone(true); // until the checkpoint traffic starts (s.plan)
+  NetworkActivity network; // who moves bytes when: lets a collective with the network to itself skip its flows
+  collectives.set_network(&network);
 
   const bool checkpointing = e.checkpoint.scheme != Scheme::none;
   const int profiled       = checkpointing ? e.checkpoint.profile_iterations : 0;
@@ -284,6 +285,7 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
   const std::optional<Interference> interference = interference_model(cost.calibration());
   const GpuContention contention(interference, platform.gpu(0)); // the GPU the actors replay
   traffic.set_contention(&contention);
+  traffic.set_network(&network);
 
   Streams s;
   s.program           = &out.program;
@@ -305,14 +307,13 @@ ReplayResult replay_zero3(const Experiment& e, const CostModel& cost)
     const double free_gpu    = estimate_gpu_memory(e).free();
     s.checkpoint             = &traffic;
     s.profile_iterations     = profiled;
-    s.plan                   = [&out, &e, &traffic, &collectives, in, free_gpu, profiled] {
+    s.plan                   = [&out, &e, &traffic, in, free_gpu, profiled] {
       const auto profiled_stats = iteration_stats(out, e.checkpoint.span_threshold_s);
       std::vector<std::vector<double>> spans;
       const SchedulePlacement where = planning_view(e, out.program, profiled_stats, &spans);
       traffic.start(
                             make_checkpoint_schedule(e.checkpoint.scheme, in, spans, e.checkpoint.span_threshold_s, where, free_gpu),
                             profiled, where.ops);
-      collectives.set_network_alone(not out.checkpoint.schedule.runs());
       // Measured now, before any checkpoint traffic: the last profiled iteration's trailing span ends at
       // its own head (iteration_report.hpp), not at a checkpointed iteration's first collective.
       out.checkpoint.profile_iteration_time_s = profiled_stats.back().time_s;
