@@ -157,8 +157,12 @@ PlatformSpec platform_spec(const Experiment& e, const CostModel& cost, double me
   // bytes hold the NIC longer by the ratio (ring_nic_stretch), in every mode alike (sim/engine/collectives).
   const auto& net = c.network;
   if (s.nics > 0) {
+    // A route across instances pays the network's alpha (two NIC links): the fitted ring step's where there is a
+    // fit, so that a ring step moved as flows costs what the fit says; a checkpoint chunk of MBs then pays the
+    // same few microseconds instead of the point-to-point 12.9 (it is bandwidth-bound either way).
     const double p2p_efficiency = cost.link_efficiency(Fabric::network, message_bytes);
-    s.nic                       = {c.nic_Bps * p2p_efficiency, cost.link_latency_s(Fabric::network) / 2};
+    s.nic                       = {c.nic_Bps * p2p_efficiency,
+                                   (net.ring.fitted ? net.ring_alpha_s() : cost.link_latency_s(Fabric::network)) / 2};
     if (net.ring.fitted)
       s.ring_nic_stretch = p2p_efficiency / net.ring_efficiency(s.instances);
   }

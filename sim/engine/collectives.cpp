@@ -25,7 +25,9 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
     edges_.push_back({edge.first, edge.second, channels});
 
   // Load of every link direction, in channel-edge shares, and its capacity: the analytic bottleneck.
-  std::map<std::pair<std::string, bool>, std::pair<int, double>> load; // (name, up) -> (shares, bandwidth)
+  // An edge across a NIC moves its share x ring_nic_stretch on its route: the NIC's capacity is the
+  // point-to-point one, and a ring reaches only the published ring efficiency there (models/topology.hpp).
+  std::map<std::pair<std::string, bool>, std::pair<double, double>> load; // (name, up) -> (shares, bandwidth)
   std::map<std::pair<std::string, bool>, LinkKind> kind;
   for (auto& e : edges_) {
     const Route r        = gpu_route(spec_, e.src, e.dst);
@@ -35,9 +37,11 @@ RingCollectives::RingCollectives(const PlatformSpec& spec, const Platform* platf
       nvlink_latency_s_ = std::max(nvlink_latency_s_, route_latency_s(spec_, r));
     else
       crossing_latency_s_ = std::max(crossing_latency_s_, route_latency_s(spec_, r));
+    if (std::any_of(r.begin(), r.end(), [](const LinkRef& l) { return l.kind == LinkKind::nic; }))
+      e.bytes_factor = spec_.ring_nic_stretch;
     for (const auto& l : r) {
       auto& slot = load[{link_name(l), is_split_duplex(l.kind) ? l.up : true}];
-      slot.first += e.channels;
+      slot.first += e.channels * e.bytes_factor;
       slot.second                                                 = link_params(spec_, l).bandwidth_Bps;
       kind[{link_name(l), is_split_duplex(l.kind) ? l.up : true}] = l.kind;
     }
@@ -128,7 +132,7 @@ void RingCollectives::run_flows(CollOp op, double bytes, double t0, double remai
     std::vector<Flow> flows;
     flows.reserve(edges_.size());
     for (const auto& e : edges_) {
-      const double b = per_edge * e.channels / rounds * remaining;
+      const double b = per_edge * e.channels * e.bytes_factor / rounds * remaining;
       if (as_flow(e))
         flows.push_back({platform_->gpu(e.src), platform_->gpu(e.dst), uint64_t(b + 0.5)});
     }

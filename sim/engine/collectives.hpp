@@ -63,10 +63,11 @@ class RingCollectives {
 
  private:
   struct Edge {
-    int src      = 0;
-    int dst      = 0;
-    int channels = 0;     // channels whose ring has this edge (their shares travel as one flow)
-    bool shared  = false; // its route holds a link other traffic uses (not NVLink only)
+    int src             = 0;
+    int dst             = 0;
+    int channels        = 0;     // channels whose ring has this edge (their shares travel as one flow)
+    bool shared         = false; // its route holds a link other traffic uses (not NVLink only)
+    double bytes_factor = 1;     // crossing a NIC: PlatformSpec::ring_nic_stretch (the ring's efficiency there)
   };
   /** Whether edge `e` moves as a SimGrid flow in this mode. */
   bool as_flow(const Edge& e) const { return mode_ == CollectiveMode::flow || e.shared || nvlink_shared_; }
